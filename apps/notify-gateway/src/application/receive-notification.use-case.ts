@@ -1,0 +1,176 @@
+import { Logger } from '@nestjs/common';
+import {
+  buildFailureAckBody,
+  Dialect,
+  parseNotification,
+  verifySignedMessage,
+  NOTIFY_ACK_BODY,
+} from '@app/alipayplus';
+import type { Partner } from '@app/config';
+import { encodeEvent, notifyEventId, ResultObservedV1, Topics } from '@app/contracts';
+import type { DurableProducer } from '@app/kafka';
+import { AckSigner } from './ack-signer';
+
+export interface IncomingNotification {
+  dialect: Dialect;
+  /** The request URI as received (path and query). */
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  contentType: string | undefined;
+  rawBody: Buffer | undefined;
+}
+
+export interface NotifyAnswer {
+  httpStatus: number;
+  body: string;
+  headers: Record<string, string>;
+  /** For logs and metrics: S, or the result code of the refusal. */
+  resultCode: string;
+}
+
+const header = (h: IncomingNotification['headers'], name: string): string | undefined => {
+  const v = h[name];
+  return Array.isArray(v) ? v[0] : v;
+};
+
+/** Normalises a lenient ISO-8601 time (protocol.md §6) to the instant our contracts carry. */
+const toInstant = (t: string | undefined): string | null => {
+  if (!t) return null;
+  const ms = Date.parse(t);
+  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
+};
+
+/**
+ * notifyPayment intake (design.md §6, §7; protocol.md §1.7, §2):
+ * verify the signature over the raw bytes → validate the body → publish result-observed and wait until
+ * Kafka has it (acks=all) → only then answer S. Every refusal has its own result code and publishes
+ * nothing; a non-S answer makes Alipay+ re-send, so nothing is lost.
+ */
+export class ReceiveNotificationUseCase {
+  private readonly logger = new Logger('notify');
+  private readonly partners: Map<string, Partner>;
+
+  constructor(
+    partners: Partner[],
+    private readonly producer: DurableProducer,
+    private readonly signer: AckSigner,
+    private readonly publishTimeoutMs: number,
+  ) {
+    this.partners = new Map(partners.map((p) => [`${p.dialect}:${p.clientId}`, p]));
+  }
+
+  async handle(n: IncomingNotification): Promise<NotifyAnswer> {
+    const clientId = header(n.headers, 'client-id');
+    const partner = clientId ? this.partners.get(`${n.dialect}:${clientId}`) : undefined;
+    if (!partner) {
+      return this.refuse(
+        undefined,
+        n,
+        401,
+        'F',
+        'INVALID_CLIENT',
+        clientId ? 'unknown client-id' : 'client-id header missing',
+      );
+    }
+    if (!n.contentType || !/^application\/json\b/i.test(n.contentType)) {
+      return this.refuse(
+        partner,
+        n,
+        415,
+        'F',
+        'MEDIA_TYPE_NOT_ACCEPTABLE',
+        'content-type must be application/json',
+      );
+    }
+    if (!n.rawBody || n.rawBody.length === 0) {
+      return this.refuse(partner, n, 400, 'F', 'PARAM_ILLEGAL', 'empty body');
+    }
+
+    const verification = verifySignedMessage({
+      path: partner.notifyPath ?? n.path,
+      clientId,
+      time: header(n.headers, 'request-time'),
+      rawBody: n.rawBody,
+      signatureHeader: header(n.headers, 'signature'),
+      publicKey: partner.peerPublicKey,
+    });
+    if (!verification.ok) {
+      return this.refuse(
+        partner,
+        n,
+        401,
+        'F',
+        'INVALID_SIGNATURE',
+        `signature check failed: ${verification.reason}`,
+      );
+    }
+
+    const parsed = parseNotification(n.dialect, n.rawBody);
+    if (!parsed.ok) return this.refuse(partner, n, 400, 'F', parsed.code, parsed.reason);
+    const obs = parsed.value;
+
+    const event: ResultObservedV1 = {
+      // The same notification re-sent has the same bytes, hence the same id: order-state keeps it once.
+      eventId: notifyEventId(partner.clientId, n.rawBody),
+      schemaVersion: 1,
+      occurredAt: new Date().toISOString(),
+      clientId: partner.clientId,
+      paymentRequestId: obs.paymentRequestId,
+      dialect: n.dialect,
+      source: 'notify',
+      outcome: obs.outcome,
+      resultCode: obs.resultCode,
+      resultMessage: obs.resultMessage?.slice(0, 256) ?? null,
+      paymentId: obs.paymentId ?? null,
+      amount: obs.amount ? { value: obs.amount.value, currency: obs.amount.currency } : null,
+      paymentTime: toInstant(obs.paymentTime),
+      rawBody: n.rawBody.toString('utf8'),
+    };
+    let value: string;
+    try {
+      value = encodeEvent(Topics.resultObserved, event);
+    } catch (err) {
+      return this.refuse(partner, n, 400, 'F', 'PARAM_ILLEGAL', (err as Error).message.split('\n')[0]);
+    }
+
+    try {
+      await this.producer.publish(
+        [{ topic: Topics.resultObserved, key: obs.paymentRequestId, value }],
+        this.publishTimeoutMs,
+      );
+    } catch (err) {
+      // Not durable, so not acknowledged: the sender re-sends (protocol.md §2.1) and nothing is lost.
+      return this.refuse(
+        partner,
+        n,
+        503,
+        'U',
+        'UNKNOWN_EXCEPTION',
+        `event not durable: ${(err as Error).message}`,
+      );
+    }
+
+    const ack = this.signer.sign(partner, this.signedPath(partner, n), NOTIFY_ACK_BODY);
+    return { httpStatus: 200, body: ack.body, headers: ack.headers, resultCode: 'S' };
+  }
+
+  private refuse(
+    partner: Partner | undefined,
+    n: IncomingNotification,
+    httpStatus: number,
+    resultStatus: 'F' | 'U',
+    resultCode: string,
+    reason: string,
+  ): NotifyAnswer {
+    this.logger.warn(`${n.dialect} notification refused: ${resultCode} (${reason})`);
+    const body = buildFailureAckBody({ resultCode, resultStatus, resultMessage: reason });
+    if (!partner)
+      return { httpStatus, body, headers: { 'content-type': 'application/json; charset=UTF-8' }, resultCode };
+    const signed = this.signer.sign(partner, this.signedPath(partner, n), body);
+    return { httpStatus, body: signed.body, headers: signed.headers, resultCode };
+  }
+
+  private signedPath(partner: Partner, n: IncomingNotification): string {
+    return partner.notifyPath ?? n.path.split('?')[0];
+  }
+}

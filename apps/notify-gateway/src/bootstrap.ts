@@ -1,0 +1,84 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { buildFailureAckBody } from '@app/alipayplus';
+import { loadPartners } from '@app/config';
+import { Topics } from '@app/contracts';
+import { createKafkaClient, DurableProducer, ensureTopics } from '@app/kafka';
+import { createLogger } from '@app/observability';
+import { NotifyGatewayConfig } from './config';
+import { NotifyGatewayModule } from './notify-gateway.module';
+import { AckSigner } from './application/ack-signer';
+import { ReceiveNotificationUseCase } from './application/receive-notification.use-case';
+
+export interface RunningNotifyGateway {
+  app: NestFastifyApplication;
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function bootstrapNotifyGateway(config: NotifyGatewayConfig): Promise<RunningNotifyGateway> {
+  const logger = createLogger('notify-gateway');
+  const partners = loadPartners(config, process.env, 'notify-gateway');
+
+  const kafka = createKafkaClient({
+    brokers: config.KAFKA_BROKERS,
+    clientId: config.KAFKA_CLIENT_ID ?? 'notify-gateway',
+    logger,
+  });
+  if (config.KAFKA_CREATE_TOPICS) await ensureTopics(kafka, [Topics.resultObserved]);
+  const producer = new DurableProducer(kafka, { sendTimeoutMs: config.PUBLISH_TIMEOUT_MS, logger });
+  await producer.connect();
+
+  const receive = new ReceiveNotificationUseCase(
+    partners,
+    producer,
+    new AckSigner(),
+    config.PUBLISH_TIMEOUT_MS,
+  );
+  const adapter = new FastifyAdapter({ bodyLimit: config.BODY_LIMIT_BYTES });
+  const fastify = adapter.getInstance();
+  // Signatures are over the exact bytes received (protocol.md §1.8 d): keep the body as a Buffer and
+  // never let a JSON parser touch it first. The use case checks the content type.
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  // Errors raised before our handler (body too large, malformed request) still get a protocol answer.
+  fastify.setErrorHandler((err: { statusCode?: number; message: string }, _req, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    const body =
+      status === 500
+        ? buildFailureAckBody({
+            resultCode: 'UNKNOWN_EXCEPTION',
+            resultStatus: 'U',
+            resultMessage: 'internal error',
+          })
+        : buildFailureAckBody({
+            resultCode: status === 415 ? 'MEDIA_TYPE_NOT_ACCEPTABLE' : 'PARAM_ILLEGAL',
+            resultStatus: 'F',
+            resultMessage: err.message,
+          });
+    if (status === 500) logger.error(`unhandled: ${err.message}`);
+    void reply.status(status).header('content-type', 'application/json; charset=UTF-8').send(body);
+  });
+
+  const app = await NestFactory.create<NestFastifyApplication>(
+    NotifyGatewayModule.forRoot(receive),
+    adapter,
+    {
+      logger,
+      // Nest would otherwise register its own JSON parser over ours and the raw bytes would be lost.
+      bodyParser: false,
+    },
+  );
+  await app.listen(config.HTTP_PORT, '0.0.0.0');
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : config.HTTP_PORT;
+  logger.log(`notify-gateway listening on :${port} for ${partners.length} partner(s)`);
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      await app.close(); // stop taking requests, finish those in flight
+      await producer.disconnect();
+    })());
+  return { app, url: `http://127.0.0.1:${port}`, close };
+}

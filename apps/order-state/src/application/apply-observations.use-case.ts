@@ -1,0 +1,77 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { ResultObservedV1 } from '@app/contracts';
+import { foldObservations, ObservationResult } from '../domain/order-ledger';
+import { OrderStore, StoredObservation, transitionToEvent } from '../infrastructure/persistence/order-store';
+
+export interface ApplySummary {
+  received: number;
+  duplicates: number;
+  parked: number;
+  transitions: number;
+  anomalies: number;
+}
+
+const toStored = (e: ResultObservedV1): StoredObservation => ({
+  eventId: e.eventId,
+  paymentRequestId: e.paymentRequestId,
+  source: e.source,
+  outcome: e.outcome,
+  resultCode: e.resultCode,
+  resultMessage: e.resultMessage ?? null,
+  paymentId: e.paymentId ?? null,
+  amount: e.amount ?? null,
+  paymentTime: e.paymentTime ?? null,
+  rawBody: e.rawBody ?? null,
+  occurredAt: e.occurredAt,
+});
+
+/**
+ * Applies a batch of result observations in one transaction (design.md §4, §6): timeline rows,
+ * order transitions, anomalies and outbox rows commit together or not at all. Observations already
+ * in the timeline (same eventId) are skipped, which makes a replayed batch change nothing.
+ */
+@Injectable()
+export class ApplyObservationsUseCase {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async execute(events: ResultObservedV1[]): Promise<ApplySummary> {
+    const unique = new Map<string, StoredObservation>();
+    for (const e of events) if (!unique.has(e.eventId)) unique.set(e.eventId, toStored(e));
+
+    return this.dataSource.transaction('READ COMMITTED', async (em) => {
+      const store = new OrderStore(em);
+      const ids = [...new Set([...unique.values()].map((o) => o.paymentRequestId))];
+      await store.lockOrders(ids);
+      const seen = await store.existingObservationIds([...unique.keys()]);
+      const fresh = [...unique.values()].filter((o) => !seen.has(o.eventId));
+      if (fresh.length === 0) {
+        return {
+          received: events.length,
+          duplicates: events.length,
+          parked: 0,
+          transitions: 0,
+          anomalies: 0,
+        };
+      }
+
+      const orders = await store.loadOrders(ids);
+      const outcome = foldObservations(orders, fresh);
+      const results = new Map<string, ObservationResult>(outcome.results.map((r) => [r.eventId, r]));
+
+      await store.insertObservations(fresh, results);
+      await store.updateOrders([...outcome.changed.values()]);
+      await store.insertAnomalies(outcome.anomalies);
+      await store.insertOutbox(outcome.transitions.map(transitionToEvent));
+
+      return {
+        received: events.length,
+        duplicates: events.length - fresh.length,
+        parked: outcome.results.filter((r) => r.effect === 'parked').length,
+        transitions: outcome.transitions.length,
+        anomalies: outcome.anomalies.length,
+      };
+    });
+  }
+}

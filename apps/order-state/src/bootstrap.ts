@@ -1,0 +1,73 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DataSource } from 'typeorm';
+import { Topics } from '@app/contracts';
+import { createKafkaClient, DurableProducer, ensureTopics, KafkaBatchTransport } from '@app/kafka';
+import { createLogger } from '@app/observability';
+import { OrderStateModule } from './order-state.module';
+import { OrderStateConfig } from './config';
+import { runMigrations, ORDER_STATE_MIGRATION_LOCK } from './infrastructure/persistence/data-source';
+import { OutboxRelay } from './infrastructure/messaging/outbox-relay';
+
+export interface RunningOrderState {
+  app: NestFastifyApplication;
+  url: string;
+  relay: OutboxRelay;
+  /** Graceful shutdown (design.md §6): stop fetching, finish the batch in flight and commit, then the relay, Kafka, the DB. */
+  close(): Promise<void>;
+}
+
+export async function bootstrapOrderState(config: OrderStateConfig): Promise<RunningOrderState> {
+  const logger = createLogger('order-state');
+  const app = await NestFactory.create<NestFastifyApplication>(
+    OrderStateModule.forRoot(config),
+    new FastifyAdapter({ bodyLimit: 64 * 1024 }),
+    { logger, bufferLogs: false },
+  );
+
+  if (config.DB_MIGRATE_ON_BOOT) await runMigrations(app.get(DataSource), ORDER_STATE_MIGRATION_LOCK);
+
+  const kafka = createKafkaClient({
+    brokers: config.KAFKA_BROKERS,
+    clientId: config.KAFKA_CLIENT_ID ?? 'order-state',
+    logger,
+  });
+  if (config.KAFKA_CREATE_TOPICS) {
+    await ensureTopics(kafka, [
+      Topics.orderRegistered,
+      Topics.resultObserved,
+      Topics.statusChanged,
+      Topics.dlq,
+    ]);
+  }
+  const producer = new DurableProducer(kafka, { sendTimeoutMs: 30_000, logger });
+  await producer.connect();
+
+  const transport = new KafkaBatchTransport({ kafka, groupId: config.KAFKA_GROUP_ID, deadLetters: producer });
+  app.connectMicroservice({ strategy: transport });
+  await app.startAllMicroservices();
+
+  const relay = new OutboxRelay({
+    databaseUrl: config.DATABASE_URL,
+    producer,
+    pollMs: config.OUTBOX_POLL_MS,
+    batchSize: config.OUTBOX_BATCH,
+  });
+  if (config.OUTBOX_RELAY_ENABLED) relay.start();
+
+  await app.listen(config.HTTP_PORT, '0.0.0.0');
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : config.HTTP_PORT;
+  logger.log(`order-state listening on :${port}`);
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      await transport.close();
+      await relay.stop();
+      await producer.disconnect();
+      await app.close();
+    })());
+
+  return { app, url: `http://127.0.0.1:${port}`, relay, close };
+}

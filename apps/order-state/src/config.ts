@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import {
+  databaseUrlSetting,
+  kafkaSettings,
+  loadConfig,
+  portSetting,
+  positiveIntSetting,
+  booleanSetting,
+} from '@app/config';
+
+export const OrderStateSettings = z.object({
+  ...kafkaSettings,
+  DATABASE_URL: databaseUrlSetting,
+  HTTP_PORT: portSetting(3002),
+  KAFKA_GROUP_ID: z.string().min(1).default('order-state'),
+  DB_POOL_SIZE: positiveIntSetting(10),
+  /** Apply migrations at boot (under an advisory lock). Off when a migration Job runs them instead. */
+  DB_MIGRATE_ON_BOOT: booleanSetting(true),
+  OUTBOX_POLL_MS: positiveIntSetting(200),
+  OUTBOX_BATCH: positiveIntSetting(1000),
+  /** Whether this replica runs the outbox relay (one replica at a time publishes; the others stand by). */
+  OUTBOX_RELAY_ENABLED: booleanSetting(true),
+});
+export type OrderStateConfig = z.infer<typeof OrderStateSettings>;
+
+export const ORDER_STATE_CONFIG = Symbol('ORDER_STATE_CONFIG');
+
+export const loadOrderStateConfig = (env: NodeJS.ProcessEnv = process.env): OrderStateConfig =>
+  loadConfig('order-state', OrderStateSettings, env);

@@ -1,0 +1,51 @@
+import { Controller, Logger } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import { Topics } from '@app/contracts';
+import type { DecodedMessage } from '@app/kafka';
+import { ApplyObservationsUseCase } from '../../application/apply-observations.use-case';
+import { RegisterOrdersUseCase } from '../../application/register-orders.use-case';
+
+/**
+ * Kafka entry points. Each handler gets one partition's validated batch (KafkaBatchTransport) and
+ * applies it in one transaction; offsets are committed after it returns.
+ */
+@Controller()
+export class OrderStateConsumers {
+  private readonly logger = new Logger(OrderStateConsumers.name);
+
+  constructor(
+    private readonly applyObservations: ApplyObservationsUseCase,
+    private readonly registerOrders: RegisterOrdersUseCase,
+  ) {}
+
+  @EventPattern(Topics.resultObserved)
+  async onResultObserved(@Payload() batch: DecodedMessage<typeof Topics.resultObserved>[]): Promise<void> {
+    const summary = await this.applyObservations.execute(batch.map((m) => m.event));
+    this.logger.debug?.(
+      `${Topics.resultObserved}[${batch[0].partition}]@${batch[0].offset}..${batch[batch.length - 1].offset}: ${JSON.stringify(summary)}`,
+    );
+  }
+
+  @EventPattern(Topics.orderRegistered)
+  async onOrderRegistered(@Payload() batch: DecodedMessage<typeof Topics.orderRegistered>[]): Promise<void> {
+    const outcomes = await this.registerOrders.execute(
+      batch.map(({ event }) => ({
+        eventId: event.eventId,
+        paymentRequestId: event.paymentRequestId,
+        clientId: event.clientId,
+        orderNo: event.orderNo,
+        dialect: event.dialect,
+        amount: event.amount,
+        paymentExpiryTime: event.paymentExpiryTime,
+        occurredAt: event.occurredAt,
+      })),
+    );
+    for (const o of outcomes) {
+      if (o.kind === 'conflict') {
+        this.logger.warn(
+          `registration of ${o.paymentRequestId} conflicts with the stored order (${o.differences.join(', ')}); recorded as an anomaly`,
+        );
+      }
+    }
+  }
+}

@@ -1,0 +1,26 @@
+import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+
+/** Transactional outbox: written with the change, published by the relay (design.md §4). */
+@Entity({ name: 'outbox' })
+export class OutboxMessageEntity {
+  @PrimaryGeneratedColumn({ type: 'bigint' })
+  id: string;
+
+  @Column({ name: 'event_id', type: 'varchar', length: 200, unique: true })
+  eventId: string;
+
+  @Column({ type: 'varchar', length: 200 })
+  topic: string;
+
+  @Column({ name: 'message_key', type: 'varchar', length: 64 })
+  messageKey: string;
+
+  @Column({ type: 'jsonb' })
+  payload: Record<string, unknown>;
+
+  @Column({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @Column({ name: 'published_at', type: 'timestamptz', nullable: true })
+  publishedAt: Date | null;
+}

@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import {
+  DateTimeStringSchema,
+  hasPaymentId,
+  Id64Schema,
+  OptionalId64Schema,
+  PAYMENT_ID_REQUIRED,
+  ResultSchema,
+} from './common.schema';
+
+/**
+ * Alipay+ cancelPayment request (protocol.md §4.1). paymentRequestId is the idempotency key: re-sending
+ * the same ID is processed once, which is what makes retrying a U/timeout safe.
+ */
+export const AlipayPlusCancelPaymentRequestSchema = z
+  .object({
+    paymentRequestId: Id64Schema.optional(),
+    paymentId: Id64Schema.optional(),
+  })
+  .refine(hasPaymentId, PAYMENT_ID_REQUIRED);
+export type AlipayPlusCancelPaymentRequest = z.infer<typeof AlipayPlusCancelPaymentRequestSchema>;
+
+/** Alipay+ cancelPayment response: `result`; pspId and acquirerId when S (§4.1). */
+export const AlipayPlusCancelPaymentResponseSchema = z.looseObject({
+  result: ResultSchema,
+  pspId: OptionalId64Schema,
+  acquirerId: OptionalId64Schema,
+});
+export type AlipayPlusCancelPaymentResponse = z.infer<typeof AlipayPlusCancelPaymentResponseSchema>;
+
+/** Antom cancel request (§4.2): paymentId or paymentRequestId (paymentId wins), merchantAccountId ≤32. */
+export const AntomCancelRequestSchema = z
+  .object({
+    paymentId: Id64Schema.optional(),
+    paymentRequestId: Id64Schema.optional(),
+    merchantAccountId: z.string().min(1).max(32).optional(),
+  })
+  .refine(hasPaymentId, PAYMENT_ID_REQUIRED);
+export type AntomCancelRequest = z.infer<typeof AntomCancelRequestSchema>;
+
+/** Antom cancel response (§4.2): `result`; on S paymentId, paymentRequestId, cancelTime. */
+export const AntomCancelResponseSchema = z.looseObject({
+  result: ResultSchema,
+  paymentId: OptionalId64Schema,
+  paymentRequestId: OptionalId64Schema,
+  cancelTime: DateTimeStringSchema,
+});
+export type AntomCancelResponse = z.infer<typeof AntomCancelResponseSchema>;
+
+export interface CancelPaymentRequestByDialect {
+  alipayplus: AlipayPlusCancelPaymentRequest;
+  antom: AntomCancelRequest;
+}
+
+export interface CancelPaymentResponseByDialect {
+  alipayplus: AlipayPlusCancelPaymentResponse;
+  antom: AntomCancelResponse;
+}
+
+export const CANCEL_PAYMENT_SCHEMAS = {
+  alipayplus: {
+    request: AlipayPlusCancelPaymentRequestSchema,
+    response: AlipayPlusCancelPaymentResponseSchema,
+  },
+  antom: { request: AntomCancelRequestSchema, response: AntomCancelResponseSchema },
+} as const;

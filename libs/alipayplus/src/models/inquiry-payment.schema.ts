@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import {
+  AmountSchema,
+  DateTimeStringSchema,
+  Id64Schema,
+  LenientAmountSchema,
+  OptionalId64Schema,
+  OptionalTextSchema,
+  QuoteSchema,
+  ResultSchema,
+  TransactionSchema,
+  hasPaymentId,
+  PAYMENT_ID_REQUIRED,
+} from './common.schema';
+
+/** Alipay+ inquiryPayment request: paymentRequestId or paymentId, at least one (protocol.md §3.1). */
+export const AlipayPlusInquiryPaymentRequestSchema = z
+  .object({
+    paymentRequestId: Id64Schema.optional(),
+    paymentId: Id64Schema.optional(),
+  })
+  .refine(hasPaymentId, PAYMENT_ID_REQUIRED);
+export type AlipayPlusInquiryPaymentRequest = z.infer<typeof AlipayPlusInquiryPaymentRequestSchema>;
+
+/** Alipay+ inquiryPayment response (§3.1). Fields other than `result` come only when result is S. */
+export const AlipayPlusInquiryPaymentResponseSchema = z.looseObject({
+  /** Outcome of the inquiry call itself. */
+  result: ResultSchema,
+  /** Outcome of the payment (S/F/U); present when result is S. */
+  paymentResult: ResultSchema.nullish(),
+  acquirerId: OptionalId64Schema,
+  pspId: OptionalId64Schema,
+  paymentRequestId: OptionalId64Schema,
+  paymentId: OptionalId64Schema,
+  paymentAmount: AmountSchema.nullish(),
+  paymentTime: DateTimeStringSchema,
+  customerId: OptionalId64Schema,
+  walletBrandName: OptionalTextSchema,
+  settlementAmount: LenientAmountSchema.nullish(),
+  settlementQuote: QuoteSchema.nullish(),
+  transactions: z.array(TransactionSchema).nullish(),
+});
+export type AlipayPlusInquiryPaymentResponse = z.infer<typeof AlipayPlusInquiryPaymentResponseSchema>;
+
+/**
+ * Antom inquiryPayment request (§3.2): paymentRequestId and/or paymentId (paymentId wins when both),
+ * plus merchantAccountId (≤32) for a multi-location client ID.
+ */
+export const AntomInquiryPaymentRequestSchema = z
+  .object({
+    paymentRequestId: Id64Schema.optional(),
+    paymentId: Id64Schema.optional(),
+    merchantAccountId: z.string().min(1).max(32).optional(),
+  })
+  .refine(hasPaymentId, PAYMENT_ID_REQUIRED);
+export type AntomInquiryPaymentRequest = z.infer<typeof AntomInquiryPaymentRequestSchema>;
+
+/** Known Antom `paymentStatus` values (§3.2); kept open on the wire so a new value is not a parse error. */
+export const ANTOM_PAYMENT_STATUSES = ['SUCCESS', 'FAIL', 'PROCESSING', 'CANCELLED', 'PENDING'] as const;
+export type AntomPaymentStatus = (typeof ANTOM_PAYMENT_STATUSES)[number];
+
+/** Antom inquiryPayment response (§3.2); fields other than `result` come only when result is S. */
+export const AntomInquiryPaymentResponseSchema = z.looseObject({
+  result: ResultSchema,
+  paymentStatus: z.string().max(64).nullish(),
+  paymentResultCode: z.string().max(64).nullish(),
+  paymentResultMessage: z.string().max(256).nullish(),
+  paymentRequestId: OptionalId64Schema,
+  paymentId: OptionalId64Schema,
+  paymentAmount: AmountSchema.nullish(),
+  actualPaymentAmount: LenientAmountSchema.nullish(),
+  paymentCreateTime: DateTimeStringSchema,
+  /** Only when SUCCESS (§3.2). */
+  paymentTime: DateTimeStringSchema,
+  authExpiryTime: DateTimeStringSchema,
+  merchantAccountId: z.string().max(32).nullish(),
+  transactions: z.array(TransactionSchema).nullish(),
+});
+export type AntomInquiryPaymentResponse = z.infer<typeof AntomInquiryPaymentResponseSchema>;
+
+export interface InquiryPaymentRequestByDialect {
+  alipayplus: AlipayPlusInquiryPaymentRequest;
+  antom: AntomInquiryPaymentRequest;
+}
+
+export interface InquiryPaymentResponseByDialect {
+  alipayplus: AlipayPlusInquiryPaymentResponse;
+  antom: AntomInquiryPaymentResponse;
+}
+
+export const INQUIRY_PAYMENT_SCHEMAS = {
+  alipayplus: {
+    request: AlipayPlusInquiryPaymentRequestSchema,
+    response: AlipayPlusInquiryPaymentResponseSchema,
+  },
+  antom: { request: AntomInquiryPaymentRequestSchema, response: AntomInquiryPaymentResponseSchema },
+} as const;

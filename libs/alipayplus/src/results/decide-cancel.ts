@@ -1,0 +1,74 @@
+import { Dialect } from '../dialect';
+import { Result } from '../models/common.schema';
+import { CancelPaymentResponseByDialect } from '../models/cancel-payment.schema';
+import { BACKOFF_RESULT_CODES, RETRYABLE_RESULT_CODES, isOneOf } from './result-codes';
+
+export type CancelDecision =
+  /** Cancelled; the order ends CANCELLED even if a success notification arrives later (§4.1, §4.2). */
+  | { readonly kind: 'cancelled'; readonly resultCode: string; readonly cancelTime?: string }
+  /** Unknown: re-send the same request with the same paymentRequestId, which is idempotent (§4.1, §4.2). */
+  | { readonly kind: 'retry'; readonly backoff: boolean; readonly resultCode: string }
+  /** Refused: not retryable; record an anomaly for a person (§4.1 "act per code"). */
+  | { readonly kind: 'failed'; readonly resultCode: string; readonly resultMessage?: string };
+
+/**
+ * Antom: if cancel is still U after this many retries, contact support (protocol.md §4.2). Alipay+ says
+ * to retry until it succeeds (§4.1). `decideCancel` is stateless; the caller counts attempts.
+ */
+export const ANTOM_CANCEL_MAX_UNKNOWN_RETRIES = 3;
+
+/** Code used in a retry decision when there was no usable response at all. */
+export const NO_RESPONSE = 'NO_RESPONSE';
+
+function present(value: string | null | undefined): string | undefined {
+  return value === null || value === undefined || value === '' ? undefined : value;
+}
+
+/**
+ * Cancel result table, the same in both dialects (protocol.md §4.1, §4.2): S → cancelled;
+ * U, or UNKNOWN_EXCEPTION / REQUEST_TRAFFIC_EXCEED_LIMIT whatever the status → retry (backoff for the
+ * latter); any other F → failed.
+ */
+export function decideCancel<D extends Dialect>(
+  _dialect: D,
+  response: CancelPaymentResponseByDialect[D],
+): CancelDecision {
+  const result: Result = response.result;
+  if (result.resultStatus === 'S') {
+    // Only Antom returns cancelTime (§4.2); read it without assuming the dialect.
+    const rawCancelTime: unknown = (response as { cancelTime?: unknown }).cancelTime;
+    const cancelTime = typeof rawCancelTime === 'string' ? present(rawCancelTime) : undefined;
+    return {
+      kind: 'cancelled',
+      resultCode: result.resultCode,
+      ...(cancelTime !== undefined ? { cancelTime } : {}),
+    };
+  }
+  if (result.resultStatus === 'U' || isOneOf(result.resultCode, RETRYABLE_RESULT_CODES)) {
+    return {
+      kind: 'retry',
+      backoff: isOneOf(result.resultCode, BACKOFF_RESULT_CODES),
+      resultCode: result.resultCode,
+    };
+  }
+  const resultMessage = present(result.resultMessage);
+  return {
+    kind: 'failed',
+    resultCode: result.resultCode,
+    ...(resultMessage !== undefined ? { resultMessage } : {}),
+  };
+}
+
+/**
+ * No response (timeout, connection error, non-2xx, unreadable or untrusted reply) leaves the outcome
+ * unknown: re-send the same inquiry or cancel with the same IDs (protocol.md §0 timeouts, §3.1
+ * "(no response) → retry inquiry", §4.1 "U/UNKNOWN_EXCEPTION or timeout → re-send"). HTTP 429 and 503
+ * mean the peer is overloaded, so those back off.
+ */
+export function decideOnTransportError(reason?: string): {
+  readonly kind: 'retry';
+  readonly backoff: boolean;
+  readonly resultCode: typeof NO_RESPONSE;
+} {
+  return { kind: 'retry', backoff: reason === 'HTTP_429' || reason === 'HTTP_503', resultCode: NO_RESPONSE };
+}

@@ -1,0 +1,8 @@
+export { signResponse } from './sign-response';
+export type { SignResponseInput } from './sign-response';
+export { readHeader, verifyIncomingRequest } from './verify-incoming-request';
+export type {
+  IncomingHeaders,
+  IncomingRequestVerification,
+  VerifyIncomingRequestInput,
+} from './verify-incoming-request';

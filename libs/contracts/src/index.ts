@@ -1,0 +1,5 @@
+export * from './topics';
+export * from './primitives';
+export * from './events';
+export * from './registry';
+export * from './event-ids';

@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { Topics, TopicName } from './topics';
+import {
+  DeadLetterV1Schema,
+  InquiryHintV1Schema,
+  OrderRegisteredV1Schema,
+  ResultObservedV1Schema,
+  StatusChangedV1Schema,
+} from './events';
+
+/** One schema per topic: the single definition that producers, consumers and the published JSON Schemas share. */
+export const TopicSchemas = {
+  [Topics.orderRegistered]: OrderRegisteredV1Schema,
+  [Topics.resultObserved]: ResultObservedV1Schema,
+  [Topics.statusChanged]: StatusChangedV1Schema,
+  [Topics.dlq]: DeadLetterV1Schema,
+  [Topics.inquiryHint]: InquiryHintV1Schema,
+} as const satisfies Record<TopicName, z.ZodType>;
+
+export type EventOf<T extends TopicName> = z.infer<(typeof TopicSchemas)[T]>;
+
+export type DecodeResult<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+/**
+ * Decodes and validates a consumed message value against its topic's schema. Never throws: a bad
+ * message gets a reason, which the consumer dead-letters (design.md §6).
+ */
+export function decodeEvent<T extends TopicName>(
+  topic: T,
+  value: Buffer | string | null,
+): DecodeResult<EventOf<T>> {
+  if (value === null) return { ok: false, reason: 'empty message value' };
+  let json: unknown;
+  try {
+    json = JSON.parse(typeof value === 'string' ? value : value.toString('utf8'));
+  } catch (err) {
+    return { ok: false, reason: `value is not JSON: ${(err as Error).message}` };
+  }
+  const parsed = TopicSchemas[topic].safeParse(json);
+  if (!parsed.success) return { ok: false, reason: `schema ${topic}: ${z.prettifyError(parsed.error)}` };
+  return { ok: true, value: parsed.data as EventOf<T> };
+}
+
+/** Validates before producing, so that nothing we publish would be dead-lettered by our own consumers. */
+export function encodeEvent<T extends TopicName>(topic: T, event: EventOf<T>): string {
+  const parsed = TopicSchemas[topic].safeParse(event);
+  if (!parsed.success) {
+    throw new Error(`refusing to publish an invalid ${topic} event: ${z.prettifyError(parsed.error)}`);
+  }
+  return JSON.stringify(parsed.data);
+}
+
+/** JSON Schema (draft 2020-12) of each topic, generated from the zod definitions above. */
+export function jsonSchemas(): Record<TopicName, unknown> {
+  const out = {} as Record<TopicName, unknown>;
+  for (const [topic, schema] of Object.entries(TopicSchemas) as [TopicName, z.ZodType][]) {
+    out[topic] = { $id: `urn:payments:${topic}`, title: topic, ...z.toJSONSchema(schema, { io: 'input' }) };
+  }
+  return out;
+}

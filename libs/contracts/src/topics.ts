@@ -1,0 +1,23 @@
+/**
+ * Topic names (design.md §3). Every event is keyed by `paymentRequestId`, so all events of one
+ * payment land in one partition, in order. Names are versioned: a breaking change is a new topic.
+ */
+export const Topics = {
+  orderRegistered: 'payments.order-registered.v1',
+  resultObserved: 'payments.result-observed.v1',
+  statusChanged: 'payments.status-changed.v1',
+  dlq: 'payments.dlq.v1',
+  /** A request to inquire about an order now (e.g. the gateway saw a badly signed notification for it). */
+  inquiryHint: 'payments.inquiry-hint.v1',
+} as const;
+
+export type TopicName = (typeof Topics)[keyof typeof Topics];
+
+/** Partition counts used when our services create topics that do not exist yet (local runs, tests). */
+export const DEFAULT_TOPIC_PARTITIONS: Record<TopicName, number> = {
+  [Topics.orderRegistered]: 6,
+  [Topics.resultObserved]: 6,
+  [Topics.statusChanged]: 6,
+  [Topics.dlq]: 1,
+  [Topics.inquiryHint]: 3,
+};

@@ -1,0 +1,178 @@
+import { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import { LoggerService } from '@nestjs/common';
+import { decodeEvent, DeadLetterV1, EventOf, Topics, TopicName, encodeEvent } from '@app/contracts';
+import { DurableProducer } from './durable-producer';
+
+export interface DecodedMessage<T extends TopicName> {
+  topic: T;
+  partition: number;
+  offset: string;
+  key: string | null;
+  event: EventOf<T>;
+}
+
+export type BatchHandler<T extends TopicName> = (messages: DecodedMessage<T>[]) => Promise<void>;
+
+export interface BatchConsumerOptions {
+  groupId: string;
+  handlers: { [T in TopicName]?: BatchHandler<T> };
+  /** Where poison messages go (design.md §6). */
+  deadLetters: DurableProducer;
+  logger: LoggerService;
+  fromBeginning?: boolean;
+  /** Upper bound of bytes fetched per partition per batch. */
+  maxBytesPerPartition?: number;
+}
+
+/**
+ * At-least-once batch consumption (design.md §6; issue: order-state batch path).
+ *
+ * Each kafkajs batch (one partition) is decoded and validated against its topic's schema; messages
+ * that fail go to `payments.dlq.v1` with the reason, so the partition keeps moving. The valid ones go
+ * to the handler in one call — the handler applies them in one DB transaction — and only after it
+ * returns are the offsets resolved and committed. A crash between the DB commit and the offset commit
+ * replays the batch; handlers are idempotent by event id, so the replay changes nothing.
+ *
+ * A handler error (a database outage, say) is not a property of the message: the batch is not
+ * committed and kafkajs retries it after a backoff.
+ */
+export class BatchConsumer {
+  private readonly consumer: Consumer;
+  private running = false;
+
+  constructor(
+    kafka: Kafka,
+    private readonly options: BatchConsumerOptions,
+  ) {
+    this.consumer = kafka.consumer({
+      groupId: options.groupId,
+      maxBytesPerPartition: options.maxBytesPerPartition ?? 2 * 1024 * 1024,
+      sessionTimeout: 30000,
+      heartbeatInterval: 3000,
+      retry: { initialRetryTime: 200, maxRetryTime: 5000, retries: Number.MAX_SAFE_INTEGER },
+    });
+  }
+
+  get topics(): TopicName[] {
+    return Object.keys(this.options.handlers) as TopicName[];
+  }
+
+  async start(): Promise<void> {
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: this.topics, fromBeginning: this.options.fromBeginning ?? true });
+    this.running = true;
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 3,
+      eachBatch: (payload) => this.onBatch(payload),
+    });
+  }
+
+  /** Graceful stop: stop fetching, let the batch in flight finish and commit, then leave the group. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    await this.consumer.disconnect();
+  }
+
+  /** Resolves once the consumer has joined its group and received an assignment. */
+  whenJoined(timeoutMs = 60000): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`consumer ${this.options.groupId} did not join in time`)),
+        timeoutMs,
+      );
+      const off = this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
+        clearTimeout(timer);
+        off();
+        resolve();
+      });
+    });
+  }
+
+  private async onBatch({
+    batch,
+    resolveOffset,
+    commitOffsetsIfNecessary,
+    heartbeat,
+    isRunning,
+    isStale,
+  }: EachBatchPayload) {
+    const topic = batch.topic as TopicName;
+    const handler = this.options.handlers[topic] as BatchHandler<TopicName> | undefined;
+    if (!handler || batch.messages.length === 0) return;
+    if (!isRunning() || isStale()) return;
+
+    const valid: DecodedMessage<TopicName>[] = [];
+    const poison: { message: KafkaMessage; reason: string }[] = [];
+    for (const message of batch.messages) {
+      const decoded = decodeEvent(topic, message.value);
+      if (decoded.ok) {
+        valid.push({
+          topic,
+          partition: batch.partition,
+          offset: message.offset,
+          key: message.key?.toString('utf8') ?? null,
+          event: decoded.value,
+        });
+      } else {
+        poison.push({ message, reason: decoded.reason });
+      }
+    }
+
+    if (poison.length > 0) {
+      await this.deadLetter(topic, batch.partition, poison);
+    }
+    if (valid.length > 0) {
+      await handler(valid);
+    }
+    resolveOffset(batch.lastOffset());
+    // With autoCommit off, kafkajs commits only offsets given explicitly: the next offset to read.
+    await commitOffsetsIfNecessary({
+      topics: [
+        {
+          topic,
+          partitions: [{ partition: batch.partition, offset: (BigInt(batch.lastOffset()) + 1n).toString() }],
+        },
+      ],
+    });
+    await heartbeat();
+  }
+
+  private async deadLetter(
+    topic: TopicName,
+    partition: number,
+    poison: { message: KafkaMessage; reason: string }[],
+  ) {
+    const now = new Date().toISOString();
+    const letters = poison.map(({ message, reason }) => {
+      const raw = message.value;
+      const utf8 = raw ? raw.toString('utf8') : null;
+      const isUtf8 = raw ? Buffer.from(utf8 ?? '', 'utf8').equals(raw) : true;
+      const letter: DeadLetterV1 = {
+        // Deterministic: a replay of the same offset dead-letters it with the same id.
+        eventId: `dlq:${this.options.groupId}:${topic}:${partition}:${message.offset}`,
+        schemaVersion: 1,
+        occurredAt: now,
+        originalTopic: topic,
+        partition,
+        offset: message.offset,
+        key: message.key?.toString('utf8') ?? null,
+        value: raw ? (isUtf8 ? utf8 : raw.toString('base64')) : null,
+        valueEncoding: isUtf8 ? 'utf8' : 'base64',
+        reason: reason.slice(0, 4000),
+        consumerGroup: this.options.groupId,
+      };
+      this.options.logger.warn(
+        `dead-lettering ${topic}[${partition}]@${message.offset}: ${reason.split('\n')[0]}`,
+      );
+      return {
+        topic: Topics.dlq,
+        key: letter.key ?? `${topic}:${partition}`,
+        value: encodeEvent(Topics.dlq, letter),
+      };
+    });
+    await this.options.deadLetters.publish(letters);
+  }
+}

@@ -1,0 +1,64 @@
+import { CustomTransportStrategy, Server } from '@nestjs/microservices';
+import { Kafka } from 'kafkajs';
+import { lastValueFrom } from 'rxjs';
+import { TopicName } from '@app/contracts';
+import { BatchConsumer, BatchHandler, DecodedMessage } from './batch-consumer';
+import { DurableProducer } from './durable-producer';
+
+export interface KafkaBatchTransportOptions {
+  kafka: Kafka;
+  groupId: string;
+  deadLetters: DurableProducer;
+  fromBeginning?: boolean;
+}
+
+/**
+ * A Nest transport strategy over kafkajs `eachBatch` (design.md §10): Nest's built-in Kafka server
+ * hands over one message at a time and lets a throwing handler block its partition. Handlers are
+ * bound with `@EventPattern(topic)` and receive `DecodedMessage[]` — one partition's validated batch.
+ */
+export class KafkaBatchTransport extends Server implements CustomTransportStrategy {
+  private consumer?: BatchConsumer;
+
+  constructor(private readonly options: KafkaBatchTransportOptions) {
+    super();
+  }
+
+  async listen(callback: (err?: unknown) => void): Promise<void> {
+    try {
+      const handlers: Partial<Record<TopicName, BatchHandler<TopicName>>> = {};
+      for (const [pattern, handler] of this.messageHandlers) {
+        handlers[pattern as TopicName] = async (messages: DecodedMessage<TopicName>[]) => {
+          await lastValueFrom(this.transformToObservable(await handler(messages)), {
+            defaultValue: undefined,
+          });
+        };
+      }
+      this.consumer = new BatchConsumer(this.options.kafka, {
+        groupId: this.options.groupId,
+        handlers,
+        deadLetters: this.options.deadLetters,
+        logger: this.logger,
+        fromBeginning: this.options.fromBeginning,
+      });
+      const joined = this.consumer.whenJoined();
+      await this.consumer.start();
+      await joined;
+      callback();
+    } catch (err) {
+      callback(err);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.consumer?.stop();
+  }
+
+  on(): never {
+    throw new Error('KafkaBatchTransport does not emit events');
+  }
+
+  unwrap<T>(): T {
+    return this.consumer as T;
+  }
+}
