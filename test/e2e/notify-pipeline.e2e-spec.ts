@@ -26,6 +26,7 @@ describe('notifyPayment → Kafka → order-state (real Kafka and PostgreSQL)', 
   let orderState: RunningOrderState;
   let gateway: RunningNotifyGateway;
   let kafka: Kafka;
+  let hints!: KafkaCollector<{ paymentRequestId: string }>;
   let statusEvents: KafkaCollector<{
     eventId: string;
     paymentRequestId: string;
@@ -67,9 +68,11 @@ describe('notifyPayment → Kafka → order-state (real Kafka and PostgreSQL)', 
       to: string;
       version: number;
     }>(kafka, [Topics.statusChanged]).start();
+    hints = await new KafkaCollector<{ paymentRequestId: string }>(kafka, [Topics.inquiryHint]).start();
   });
 
   afterAll(async () => {
+    await hints?.stop();
     await statusEvents?.stop();
     await gateway?.close();
     await orderState?.close();
@@ -202,7 +205,7 @@ describe('notifyPayment → Kafka → order-state (real Kafka and PostgreSQL)', 
     expect(events.map((e) => e.to).sort()).toEqual(['init', 'success']);
   });
 
-  it('a notification altered after signing gets INVALID_SIGNATURE, and nothing is published or changed', async () => {
+  it('a notification altered after signing gets INVALID_SIGNATURE, publishes no result and changes nothing', async () => {
     const id = newId('tampered');
     await registerOrder(id);
     const n = signedNotification(id);
@@ -213,6 +216,10 @@ describe('notifyPayment → Kafka → order-state (real Kafka and PostgreSQL)', 
     const ack = await send(tampered);
     expect(ack.result).toMatchObject({ resultCode: 'INVALID_SIGNATURE', resultStatus: 'F' });
     expect(ack.status).toBe(401);
+    // The only thing it may cause is a hint to inquire (design.md §7), never a result.
+    await waitFor(async () => hints.where((m) => m.value.paymentRequestId === id).length === 1, {
+      description: `inquiry hint for ${id}`,
+    });
     expect(await topicEndOffsetSum(kafka, Topics.resultObserved)).toBe(before);
     await waitFor(() => groupCaughtUp(kafka, groupId, Topics.resultObserved), {
       description: 'order-state consumed all results',

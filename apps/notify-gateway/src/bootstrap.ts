@@ -1,6 +1,5 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { buildFailureAckBody } from '@app/alipayplus';
 import { loadPartners } from '@app/config';
 import { Topics } from '@app/contracts';
 import { createKafkaClient, DurableProducer, ensureTopics } from '@app/kafka';
@@ -9,6 +8,8 @@ import { NotifyGatewayConfig } from './config';
 import { NotifyGatewayModule } from './notify-gateway.module';
 import { AckSigner } from './application/ack-signer';
 import { ReceiveNotificationUseCase } from './application/receive-notification.use-case';
+import { ProtocolExceptionFilter } from './infrastructure/http/protocol-exception.filter';
+import { rawBodyParser } from './infrastructure/http/raw-body.parser';
 
 export interface RunningNotifyGateway {
   app: NestFastifyApplication;
@@ -25,7 +26,7 @@ export async function bootstrapNotifyGateway(config: NotifyGatewayConfig): Promi
     clientId: config.KAFKA_CLIENT_ID ?? 'notify-gateway',
     logger,
   });
-  if (config.KAFKA_CREATE_TOPICS) await ensureTopics(kafka, [Topics.resultObserved]);
+  if (config.KAFKA_CREATE_TOPICS) await ensureTopics(kafka, [Topics.resultObserved, Topics.inquiryHint]);
   const producer = new DurableProducer(kafka, { sendTimeoutMs: config.PUBLISH_TIMEOUT_MS, logger });
   await producer.connect();
 
@@ -35,31 +36,12 @@ export async function bootstrapNotifyGateway(config: NotifyGatewayConfig): Promi
     new AckSigner(),
     config.PUBLISH_TIMEOUT_MS,
   );
-  const adapter = new FastifyAdapter({ bodyLimit: config.BODY_LIMIT_BYTES });
+  const adapter = new FastifyAdapter();
   const fastify = adapter.getInstance();
   // Signatures are over the exact bytes received (protocol.md §1.8 d): keep the body as a Buffer and
   // never let a JSON parser touch it first. The use case checks the content type.
   fastify.removeAllContentTypeParsers();
-  fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
-  // Errors raised before our handler (body too large, malformed request) still get a protocol answer.
-  fastify.setErrorHandler((err: { statusCode?: number; message: string }, _req, reply) => {
-    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
-    const body =
-      status === 500
-        ? buildFailureAckBody({
-            resultCode: 'UNKNOWN_EXCEPTION',
-            resultStatus: 'U',
-            resultMessage: 'internal error',
-          })
-        : buildFailureAckBody({
-            resultCode: status === 415 ? 'MEDIA_TYPE_NOT_ACCEPTABLE' : 'PARAM_ILLEGAL',
-            resultStatus: 'F',
-            resultMessage: err.message,
-          });
-    if (status === 500) logger.error(`unhandled: ${err.message}`);
-    void reply.status(status).header('content-type', 'application/json; charset=UTF-8').send(body);
-  });
-
+  fastify.addContentTypeParser('*', rawBodyParser(config.BODY_LIMIT_BYTES));
   const app = await NestFactory.create<NestFastifyApplication>(
     NotifyGatewayModule.forRoot(receive),
     adapter,

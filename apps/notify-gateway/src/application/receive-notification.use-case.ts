@@ -7,7 +7,15 @@ import {
   NOTIFY_ACK_BODY,
 } from '@app/alipayplus';
 import type { Partner } from '@app/config';
-import { encodeEvent, notifyEventId, ResultObservedV1, Topics } from '@app/contracts';
+import {
+  encodeEvent,
+  hashId,
+  InquiryHintV1,
+  notifyEventId,
+  PaymentRequestIdSchema,
+  ResultObservedV1,
+  Topics,
+} from '@app/contracts';
 import type { DurableProducer } from '@app/kafka';
 import { AckSigner } from './ack-signer';
 
@@ -18,6 +26,8 @@ export interface IncomingNotification {
   headers: Record<string, string | string[] | undefined>;
   contentType: string | undefined;
   rawBody: Buffer | undefined;
+  /** The body was over BODY_LIMIT_BYTES and was not kept. */
+  bodyTooLarge?: boolean;
 }
 
 export interface NotifyAnswer {
@@ -82,6 +92,9 @@ export class ReceiveNotificationUseCase {
         'content-type must be application/json',
       );
     }
+    if (n.bodyTooLarge) {
+      return this.refuse(partner, n, 413, 'F', 'PARAM_ILLEGAL', 'body over the size limit');
+    }
     if (!n.rawBody || n.rawBody.length === 0) {
       return this.refuse(partner, n, 400, 'F', 'PARAM_ILLEGAL', 'empty body');
     }
@@ -95,6 +108,7 @@ export class ReceiveNotificationUseCase {
       publicKey: partner.peerPublicKey,
     });
     if (!verification.ok) {
+      this.hintInquiry(partner, n.rawBody, `notification signature check failed: ${verification.reason}`);
       return this.refuse(
         partner,
         n,
@@ -152,6 +166,45 @@ export class ReceiveNotificationUseCase {
 
     const ack = this.signer.sign(partner, this.signedPath(partner, n), NOTIFY_ACK_BODY);
     return { httpStatus: 200, body: ack.body, headers: ack.headers, resultCode: 'S' };
+  }
+
+  /**
+   * design.md §7: a notification that fails verification changes nothing, but it may mean the payment
+   * has a result we have not learnt yet: ask the poller to inquire now. The id comes from an unverified
+   * body, so it can only ever cause a signed inquiry. Best effort: the answer never waits for it.
+   */
+  private hintInquiry(partner: Partner, rawBody: Buffer, reason: string): void {
+    let paymentRequestId: unknown;
+    try {
+      paymentRequestId = (JSON.parse(rawBody.toString('utf8')) as { paymentRequestId?: unknown })
+        .paymentRequestId;
+    } catch {
+      return;
+    }
+    if (!PaymentRequestIdSchema.safeParse(paymentRequestId).success) return;
+    const hint: InquiryHintV1 = {
+      eventId: `hint:${hashId(partner.clientId, rawBody)}`,
+      schemaVersion: 1,
+      occurredAt: new Date().toISOString(),
+      clientId: partner.clientId,
+      paymentRequestId: paymentRequestId as string,
+      dialect: partner.dialect,
+      reason,
+    };
+    this.producer
+      .publish(
+        [
+          {
+            topic: Topics.inquiryHint,
+            key: hint.paymentRequestId,
+            value: encodeEvent(Topics.inquiryHint, hint),
+          },
+        ],
+        this.publishTimeoutMs,
+      )
+      .catch((err: Error) =>
+        this.logger.warn(`inquiry hint for ${hint.paymentRequestId} not published: ${err.message}`),
+      );
   }
 
   private refuse(

@@ -2,6 +2,7 @@ import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Dialect } from '@app/alipayplus';
 import { ReceiveNotificationUseCase } from '../../application/receive-notification.use-case';
+import { BODY_TOO_LARGE } from './raw-body.parser';
 
 /** The two notify endpoints (one per dialect). Bodies arrive as raw bytes: see main's content parser. */
 @Controller()
@@ -27,6 +28,7 @@ export class NotifyController {
       headers: req.headers,
       contentType: req.headers['content-type'],
       rawBody: Buffer.isBuffer(req.body) ? req.body : undefined,
+      bodyTooLarge: req.body === BODY_TOO_LARGE,
     });
     return reply.status(answer.httpStatus).headers(answer.headers).send(answer.body);
   }

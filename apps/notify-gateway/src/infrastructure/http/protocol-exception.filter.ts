@@ -1,0 +1,37 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { buildFailureAckBody } from '@app/alipayplus';
+
+/**
+ * Errors raised before our handler runs (body over the limit, unknown route) still get a protocol
+ * answer with a clear result code (design.md §7). A 5xx is U so that the sender re-sends.
+ */
+@Catch()
+export class ProtocolExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('notify');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const status =
+      exception instanceof HttpException
+        ? exception.getStatus()
+        : ((exception as { statusCode?: number }).statusCode ?? 500);
+    const message = exception instanceof Error ? exception.message : 'error';
+    let body: string;
+    if (status >= 500) {
+      this.logger.error(
+        `unhandled: ${exception instanceof Error ? (exception.stack ?? message) : String(exception)}`,
+      );
+      body = buildFailureAckBody({
+        resultCode: 'UNKNOWN_EXCEPTION',
+        resultStatus: 'U',
+        resultMessage: 'internal error',
+      });
+    } else {
+      const code =
+        status === 415 ? 'MEDIA_TYPE_NOT_ACCEPTABLE' : status === 404 ? 'NO_INTERFACE_DEF' : 'PARAM_ILLEGAL';
+      body = buildFailureAckBody({ resultCode: code, resultStatus: 'F', resultMessage: message });
+    }
+    void reply.status(status).header('content-type', 'application/json; charset=UTF-8').send(body);
+  }
+}

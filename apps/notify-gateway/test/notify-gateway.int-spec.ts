@@ -1,0 +1,234 @@
+import { readFileSync } from 'fs';
+import * as path from 'path';
+import { Kafka } from 'kafkajs';
+import { loadPrivateKey, loadPublicKey, signMessage, verifySignedMessage } from '@app/alipayplus';
+import { Topics } from '@app/contracts';
+import { repoRoot, waitFor } from '@app/testing';
+import { KafkaCollector, testKafka, topicEndOffsetSum } from '@app/testing/kafka-probes';
+import { generateTestKeyPair } from '@app/testing/keys';
+import { bootstrapNotifyGateway, RunningNotifyGateway } from '../src/bootstrap';
+import { loadNotifyGatewayConfig } from '../src/config';
+
+interface Vector {
+  path: string;
+  clientId: string;
+  requestTime: string;
+  signatureHeaderValue: string;
+  alipayPublicKeyBase64X509: string;
+  body: string;
+}
+
+/** Every bad input gets a clear result code and publishes nothing (design.md §7). */
+describe('notify-gateway input handling (real Kafka)', () => {
+  const CLIENT_ID = 'T_ACQP_GW';
+  const alipay = generateTestKeyPair();
+  const ours = generateTestKeyPair();
+  const vector = JSON.parse(
+    readFileSync(path.join(repoRoot(), '..', 'shared', 'vectors', 'antom-notify-2019.json'), 'utf8'),
+  ) as Vector;
+  let gateway: RunningNotifyGateway;
+  let kafka: Kafka;
+  let results: KafkaCollector<{ eventId: string; paymentRequestId: string; outcome: string; source: string }>;
+
+  beforeAll(async () => {
+    kafka = testKafka();
+    process.env.GW_TEST_PRIVATE_KEY = ours.privateKeyBase64;
+    gateway = await bootstrapNotifyGateway(
+      loadNotifyGatewayConfig({
+        KAFKA_BROKERS: process.env.KAFKA_BROKERS,
+        HTTP_PORT: '0',
+        BODY_LIMIT_BYTES: '4096',
+        PARTNERS_JSON: JSON.stringify([
+          {
+            clientId: CLIENT_ID,
+            dialect: 'alipayplus',
+            privateKeyEnv: 'GW_TEST_PRIVATE_KEY',
+            peerPublicKey: alipay.publicKeyBase64,
+          },
+          // The real 2019 Antom notification was signed for the merchant's path /api/back.
+          {
+            clientId: vector.clientId,
+            dialect: 'antom',
+            peerPublicKey: vector.alipayPublicKeyBase64X509,
+            notifyPath: vector.path,
+          },
+        ]),
+      }),
+    );
+    results = await new KafkaCollector<{
+      eventId: string;
+      paymentRequestId: string;
+      outcome: string;
+      source: string;
+    }>(kafka, [Topics.resultObserved]).start();
+  });
+
+  afterAll(async () => {
+    await results?.stop();
+    await gateway?.close();
+  });
+
+  function signed(body: string, over: Record<string, string> = {}) {
+    const time = new Date().toISOString();
+    const { signatureHeader } = signMessage({
+      path: '/alipayplus/notify',
+      clientId: CLIENT_ID,
+      time,
+      body,
+      privateKey: loadPrivateKey(alipay.privateKeyBase64),
+    });
+    return {
+      'content-type': 'application/json; charset=UTF-8',
+      'client-id': CLIENT_ID,
+      'request-time': time,
+      signature: signatureHeader,
+      ...over,
+    };
+  }
+
+  async function post(pathname: string, headers: Record<string, string>, body: string) {
+    const res = await fetch(`${gateway.url}${pathname}`, { method: 'POST', headers, body });
+    const text = await res.text();
+    return { status: res.status, headers: res.headers, text, result: JSON.parse(text).result };
+  }
+
+  const validBody = JSON.stringify({
+    paymentResult: { resultCode: 'USER_BALANCE_NOT_ENOUGH', resultStatus: 'F', resultMessage: 'no money' },
+    paymentRequestId: 'gw-valid-1',
+    acquirerId: '1022188000000000001',
+  });
+
+  const refusals: [string, () => Record<string, string>, string, number, string][] = [
+    [
+      'an unknown client-id',
+      () => signed(validBody, { 'client-id': 'T_NOBODY' }),
+      validBody,
+      401,
+      'INVALID_CLIENT',
+    ],
+    [
+      'a missing signature',
+      () => ({ ...signed(validBody), signature: '' }),
+      validBody,
+      401,
+      'INVALID_SIGNATURE',
+    ],
+    [
+      'a signature from another key',
+      () => signed(validBody, { signature: wrongKeySignature(validBody) }),
+      validBody,
+      401,
+      'INVALID_SIGNATURE',
+    ],
+    [
+      'a non-JSON content type',
+      () => signed(validBody, { 'content-type': 'text/plain' }),
+      validBody,
+      415,
+      'MEDIA_TYPE_NOT_ACCEPTABLE',
+    ],
+    [
+      'malformed JSON, correctly signed',
+      () => signed('{"paymentRequestId":'),
+      '{"paymentRequestId":',
+      400,
+      'PARAM_ILLEGAL',
+    ],
+    [
+      'JSON without paymentRequestId, correctly signed',
+      () => signed('{"paymentResult":{"resultCode":"SUCCESS","resultStatus":"S"}}'),
+      '{"paymentResult":{"resultCode":"SUCCESS","resultStatus":"S"}}',
+      400,
+      'PARAM_ILLEGAL',
+    ],
+    [
+      'a U status, which a notification never carries (protocol.md §2.1)',
+      () =>
+        signed(
+          '{"paymentResult":{"resultCode":"UNKNOWN_EXCEPTION","resultStatus":"U"},"paymentRequestId":"gw-u"}',
+        ),
+      '{"paymentResult":{"resultCode":"UNKNOWN_EXCEPTION","resultStatus":"U"},"paymentRequestId":"gw-u"}',
+      400,
+      'PARAM_ILLEGAL',
+    ],
+    ['a body over the size limit', () => signed('x'.repeat(5000)), 'x'.repeat(5000), 413, 'PARAM_ILLEGAL'],
+  ];
+  it.each(
+    refusals.map(([label, headers, body, status, code]) => [label, code, headers, body, status] as const),
+  )('%s gets %s and publishes nothing', async (_label, code, headers, body, status) => {
+    const before = await topicEndOffsetSum(kafka, Topics.resultObserved);
+    const answer = await post('/alipayplus/notify', headers(), body);
+    expect(answer.status).toBe(status);
+    expect(answer.result.resultCode).toBe(code);
+    expect(answer.result.resultStatus).toBe('F');
+    expect(await topicEndOffsetSum(kafka, Topics.resultObserved)).toBe(before);
+  });
+
+  it('signs its refusals for an Alipay+ partner too', async () => {
+    const answer = await post('/alipayplus/notify', signed('{"paymentRequestId":'), '{"paymentRequestId":');
+    expect(answer.result.resultCode).toBe('PARAM_ILLEGAL');
+    const check = verifySignedMessage({
+      path: '/alipayplus/notify',
+      clientId: answer.headers.get('client-id') ?? undefined,
+      time: answer.headers.get('response-time') ?? undefined,
+      rawBody: answer.text,
+      signatureHeader: answer.headers.get('signature') ?? undefined,
+      publicKey: loadPublicKey(ours.publicKeyBase64),
+    });
+    expect(check.ok).toBe(true);
+  });
+
+  it('accepts the real 2019 Antom notification (../shared/vectors) and publishes its result once acknowledged', async () => {
+    const answer = await post(
+      '/antom/notify',
+      {
+        'content-type': 'application/json; charset=UTF-8',
+        'client-id': vector.clientId,
+        'request-time': vector.requestTime,
+        signature: vector.signatureHeaderValue,
+      },
+      vector.body,
+    );
+    expect(answer.status).toBe(200);
+    expect(answer.result).toEqual({ resultCode: 'SUCCESS', resultStatus: 'S', resultMessage: 'success' });
+    const [event] = await waitFor(
+      async () => {
+        const found = results.where((m) => m.value.paymentRequestId === 'cc89dd30134549d6');
+        return found.length > 0 ? found : undefined;
+      },
+      { description: 'the vector result on payments.result-observed.v1' },
+    );
+    expect(event.key).toBe('cc89dd30134549d6');
+    expect(event.value).toMatchObject({ outcome: 'SUCCESS', source: 'notify' });
+  });
+
+  it('refuses the 2019 Antom notification once one byte of its body is changed', async () => {
+    const before = await topicEndOffsetSum(kafka, Topics.resultObserved);
+    const answer = await post(
+      '/antom/notify',
+      {
+        'content-type': 'application/json; charset=UTF-8',
+        'client-id': vector.clientId,
+        'request-time': vector.requestTime,
+        signature: vector.signatureHeaderValue,
+      },
+      vector.body.replace(
+        '"paymentAmount":{"currency":"PHP","value":"100"}',
+        '"paymentAmount":{"currency":"PHP","value":"101"}',
+      ),
+    );
+    expect(answer.result.resultCode).toBe('INVALID_SIGNATURE');
+    expect(await topicEndOffsetSum(kafka, Topics.resultObserved)).toBe(before);
+  });
+
+  function wrongKeySignature(body: string): string {
+    const other = generateTestKeyPair();
+    return signMessage({
+      path: '/alipayplus/notify',
+      clientId: CLIENT_ID,
+      time: new Date().toISOString(),
+      body,
+      privateKey: loadPrivateKey(other.privateKeyBase64),
+    }).signatureHeader;
+  }
+});
