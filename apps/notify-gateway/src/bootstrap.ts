@@ -51,6 +51,7 @@ export async function bootstrapNotifyGateway(config: NotifyGatewayConfig): Promi
       bodyParser: false,
     },
   );
+  app.useGlobalFilters(new ProtocolExceptionFilter());
   await app.listen(config.HTTP_PORT, '0.0.0.0');
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.HTTP_PORT;
