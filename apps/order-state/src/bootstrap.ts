@@ -43,7 +43,12 @@ export async function bootstrapOrderState(config: OrderStateConfig): Promise<Run
   const producer = new DurableProducer(kafka, { sendTimeoutMs: 30_000, logger });
   await producer.connect();
 
-  const transport = new KafkaBatchTransport({ kafka, groupId: config.KAFKA_GROUP_ID, deadLetters: producer });
+  const transport = new KafkaBatchTransport({
+    kafka,
+    groupId: config.KAFKA_GROUP_ID,
+    deadLetters: producer,
+    sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
+  });
   app.connectMicroservice({ strategy: transport });
   await app.startAllMicroservices();
 

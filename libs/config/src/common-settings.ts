@@ -35,4 +35,6 @@ export const kafkaSettings = {
   KAFKA_CLIENT_ID: z.string().min(1).optional(),
   /** Create missing topics at boot (local runs, tests). Off in production, where topics are provisioned. */
   KAFKA_CREATE_TOPICS: booleanSetting(true),
+  /** Consumer session timeout: how fast a crashed replica's partitions move to a live one (6000–300000). */
+  KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).max(300000).default(30000),
 };

@@ -22,6 +22,8 @@ export interface BatchConsumerOptions {
   fromBeginning?: boolean;
   /** Upper bound of bytes fetched per partition per batch. */
   maxBytesPerPartition?: number;
+  /** How long a dead member keeps its partitions before a rebalance hands them over (default 30 s). */
+  sessionTimeoutMs?: number;
 }
 
 /**
@@ -47,8 +49,8 @@ export class BatchConsumer {
     this.consumer = kafka.consumer({
       groupId: options.groupId,
       maxBytesPerPartition: options.maxBytesPerPartition ?? 2 * 1024 * 1024,
-      sessionTimeout: 30000,
-      heartbeatInterval: 3000,
+      sessionTimeout: options.sessionTimeoutMs ?? 30000,
+      heartbeatInterval: Math.min(3000, Math.floor((options.sessionTimeoutMs ?? 30000) / 3)),
       retry: { initialRetryTime: 200, maxRetryTime: 5000, retries: Number.MAX_SAFE_INTEGER },
     });
   }

@@ -10,6 +10,7 @@ export interface KafkaBatchTransportOptions {
   groupId: string;
   deadLetters: DurableProducer;
   fromBeginning?: boolean;
+  sessionTimeoutMs?: number;
 }
 
 /**
@@ -40,6 +41,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
         deadLetters: this.options.deadLetters,
         logger: this.logger,
         fromBeginning: this.options.fromBeginning,
+        sessionTimeoutMs: this.options.sessionTimeoutMs,
       });
       const joined = this.consumer.whenJoined();
       await this.consumer.start();
