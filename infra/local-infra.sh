@@ -297,7 +297,11 @@ kafka_start() {
     if [[ ! -f $KAFKA_DIR/data/meta.properties ]]; then
       # A KRaft log dir must be formatted with a cluster id (16 random bytes, base64url).
       local cluster_id
-      cluster_id=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')
+      # A base64url id may start with '-', which StorageTool would read as an option: re-roll until not.
+      cluster_id=-
+      while [[ $cluster_id == -* ]]; do
+        cluster_id=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')
+      done
       java -cp "$KAFKA_LIBS/*" -Dlog4j.configuration="file:$KAFKA_LOG4J" -Dkafka.logs.dir="$KAFKA_DIR" \
         kafka.tools.StorageTool format -t "$cluster_id" -c "$KAFKA_PROPS" --ignore-formatted >&2 ||
         die "formatting the Kafka log dir failed"

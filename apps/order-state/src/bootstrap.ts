@@ -8,6 +8,8 @@ import { OrderStateModule } from './order-state.module';
 import { OrderStateConfig } from './config';
 import { runMigrations, ORDER_STATE_MIGRATION_LOCK } from './infrastructure/persistence/data-source';
 import { OutboxRelay } from './infrastructure/messaging/outbox-relay';
+import { ParkedSweeper } from './infrastructure/messaging/parked-sweeper';
+import { ApplyObservationsUseCase } from './application/apply-observations.use-case';
 
 export interface RunningOrderState {
   app: NestFastifyApplication;
@@ -59,6 +61,8 @@ export async function bootstrapOrderState(config: OrderStateConfig): Promise<Run
     batchSize: config.OUTBOX_BATCH,
   });
   if (config.OUTBOX_RELAY_ENABLED) relay.start();
+  const sweeper = new ParkedSweeper(app.get(ApplyObservationsUseCase), config.PARKED_SWEEP_MS);
+  sweeper.start();
 
   await app.listen(config.HTTP_PORT, '0.0.0.0');
   const address = app.getHttpServer().address();
@@ -69,6 +73,7 @@ export async function bootstrapOrderState(config: OrderStateConfig): Promise<Run
   const close = () =>
     (closing ??= (async () => {
       await transport.close();
+      await sweeper.stop();
       await relay.stop();
       await producer.disconnect();
       await app.close();

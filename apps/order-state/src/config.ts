@@ -18,6 +18,8 @@ export const OrderStateSettings = z.object({
   DB_MIGRATE_ON_BOOT: booleanSetting(true),
   OUTBOX_POLL_MS: positiveIntSetting(200),
   OUTBOX_BATCH: positiveIntSetting(1000),
+  /** How often to apply results parked by a transaction that raced their order's registration. */
+  PARKED_SWEEP_MS: positiveIntSetting(5000),
   /** Whether this replica runs the outbox relay (one replica at a time publishes; the others stand by). */
   OUTBOX_RELAY_ENABLED: booleanSetting(true),
   /**

@@ -43,7 +43,9 @@ export class ApplyObservationsUseCase {
     return this.dataSource.transaction('READ COMMITTED', async (em) => {
       const store = new OrderStore(em);
       const ids = [...new Set([...unique.values()].map((o) => o.paymentRequestId))];
-      await store.lockOrders(ids);
+      // Locks first: a replay of this batch by another consumer (after a rebalance) waits here and
+      // then finds every observation already stored.
+      const orders = await store.loadOrders(ids, true);
       const seen = await store.existingObservationIds([...unique.keys()]);
       const fresh = [...unique.values()].filter((o) => !seen.has(o.eventId));
       if (fresh.length === 0) {
@@ -56,10 +58,12 @@ export class ApplyObservationsUseCase {
         };
       }
 
-      const orders = await store.loadOrders(ids);
-      const outcome = foldObservations(orders, fresh);
+      // Results parked for an order that has since registered go first: they arrived first.
+      const stranded = orders.size > 0 ? await store.loadParked([...orders.keys()]) : [];
+      const outcome = foldObservations(orders, [...stranded, ...fresh]);
       const results = new Map<string, ObservationResult>(outcome.results.map((r) => [r.eventId, r]));
 
+      await store.updateObservationResults(stranded.map((o) => results.get(o.eventId)!));
       await store.insertObservations(fresh, results);
       await store.updateOrders([...outcome.changed.values()]);
       await store.insertAnomalies(outcome.anomalies);
@@ -68,10 +72,30 @@ export class ApplyObservationsUseCase {
       return {
         received: events.length,
         duplicates: events.length - fresh.length,
-        parked: outcome.results.filter((r) => r.effect === 'parked').length,
+        parked: fresh.filter((o) => results.get(o.eventId)!.effect === 'parked').length,
         transitions: outcome.transitions.length,
         anomalies: outcome.anomalies.length,
       };
+    });
+  }
+
+  /**
+   * Applies parked results whose order has registered meanwhile (see `ordersWithStrandedParked`).
+   * Returns how many orders it looked at.
+   */
+  async applyStrandedParked(limit = 500): Promise<number> {
+    return this.dataSource.transaction('READ COMMITTED', async (em) => {
+      const store = new OrderStore(em);
+      const ids = await store.ordersWithStrandedParked(limit);
+      if (ids.length === 0) return 0;
+      const orders = await store.loadOrders(ids, true);
+      const parked = await store.loadParked([...orders.keys()]);
+      const outcome = foldObservations(orders, parked);
+      await store.updateObservationResults(outcome.results);
+      await store.updateOrders([...outcome.changed.values()]);
+      await store.insertAnomalies(outcome.anomalies);
+      await store.insertOutbox(outcome.transitions.map(transitionToEvent));
+      return ids.length;
     });
   }
 }

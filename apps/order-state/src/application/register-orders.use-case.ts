@@ -41,7 +41,6 @@ export class RegisterOrdersUseCase {
     return this.dataSource.transaction('READ COMMITTED', async (em) => {
       const store = new OrderStore(em);
       const ids = [...byId.keys()];
-      await store.lockOrders(ids);
 
       const snapshots = [...byId.values()].map(toSnapshot);
       const created = await store.insertOrders(snapshots);

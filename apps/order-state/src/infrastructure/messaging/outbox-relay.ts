@@ -72,13 +72,13 @@ export class OutboxRelay {
       id: string;
       topic: string;
       message_key: string;
-      payload: unknown;
+      payload: string;
     }>(`SELECT id, topic, message_key, payload FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1`, [
       this.options.batchSize,
     ]);
     if (rows.length === 0) return 0;
     await this.options.producer.publish(
-      rows.map((r) => ({ topic: r.topic, key: r.message_key, value: JSON.stringify(r.payload) })),
+      rows.map((r) => ({ topic: r.topic, key: r.message_key, value: r.payload })),
       30_000,
     );
     await this.client!.query(`UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])`, [

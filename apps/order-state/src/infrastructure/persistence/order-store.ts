@@ -52,23 +52,16 @@ export class OrderStore {
   constructor(private readonly em: EntityManager) {}
 
   /**
-   * Serialises all writers of these orders (the batch consumer, registrations, POST /orders) until
-   * the transaction ends. Taken in key order, so two transactions never wait on each other in a cycle.
-   * Advisory rather than row locks because an order that is not registered yet has no row to lock.
+   * Loads orders; with `lock`, row-locks them until the transaction ends, in key order so that two
+   * transactions never wait on each other in a cycle. Every writer of an existing order takes this
+   * lock (the batch consumer, the parked sweeper), which serialises all changes to one order.
    */
-  async lockOrders(ids: string[]): Promise<void> {
-    if (ids.length === 0) return;
-    await this.em.query(
-      `SELECT pg_advisory_xact_lock(k) FROM (SELECT DISTINCT hashtextextended(id, 7) AS k FROM unnest($1::text[]) AS id ORDER BY 1) s`,
-      [ids],
-    );
-  }
-
-  async loadOrders(ids: string[]): Promise<Map<string, OrderSnapshot>> {
+  async loadOrders(ids: string[], lock = false): Promise<Map<string, OrderSnapshot>> {
     const rows: OrderRow[] = await this.em.query(
       `SELECT payment_request_id, client_id, order_no, dialect, amount_value::text AS amount_value, amount_currency,
               status, version, payment_expiry_time, result_code, result_source, payment_id
-         FROM payment_orders WHERE payment_request_id = ANY($1::text[])`,
+         FROM payment_orders WHERE payment_request_id = ANY($1::text[])
+        ORDER BY payment_request_id ${lock ? 'FOR UPDATE' : ''}`,
       [ids],
     );
     return new Map(rows.map((r) => [r.payment_request_id, toSnapshot(r)]));
@@ -119,6 +112,20 @@ export class OrderStore {
         col((o) => results.get(o.eventId)!.note),
       ],
     );
+  }
+
+  /**
+   * Orders that exist but still have parked observations: a result parked by a transaction that
+   * committed after the registration looked for parked results (the two ran concurrently).
+   */
+  async ordersWithStrandedParked(limit: number): Promise<string[]> {
+    const rows: { id: string }[] = await this.em.query(
+      `SELECT DISTINCT o.payment_request_id AS id
+         FROM payment_observations o JOIN payment_orders p ON p.payment_request_id = o.payment_request_id
+        WHERE o.effect = 'parked' LIMIT $1`,
+      [limit],
+    );
+    return rows.map((r) => r.id);
   }
 
   /** Parked observations of these orders, in arrival order. */
@@ -240,7 +247,7 @@ export class OrderStore {
     if (changes.length === 0) return;
     await this.em.query(
       `INSERT INTO outbox (event_id, topic, message_key, payload, created_at)
-       SELECT t.event_id, $1, t.message_key, t.payload::jsonb, now()
+       SELECT t.event_id, $1, t.message_key, t.payload, now()
          FROM unnest($2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS t(event_id, message_key, payload, ord)
         ORDER BY t.ord`,
       [

@@ -15,8 +15,9 @@ export class OutboxMessageEntity {
   @Column({ name: 'message_key', type: 'varchar', length: 64 })
   messageKey: string;
 
-  @Column({ type: 'jsonb' })
-  payload: Record<string, unknown>;
+  /** The event as published: JSON text, forwarded byte for byte by the relay. */
+  @Column({ type: 'text' })
+  payload: string;
 
   @Column({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

@@ -72,7 +72,8 @@ export class InitialSchema1763700000000 implements MigrationInterface {
         event_id      varchar(200) NOT NULL UNIQUE,
         topic         varchar(200) NOT NULL,
         message_key   varchar(64) NOT NULL,
-        payload       jsonb NOT NULL,
+        -- The event exactly as it will be published (validated JSON text): the relay forwards the bytes.
+        payload       text NOT NULL,
         created_at    timestamptz NOT NULL,
         published_at  timestamptz
       )`);

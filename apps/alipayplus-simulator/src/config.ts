@@ -1,0 +1,130 @@
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { z } from 'zod';
+import { loadPrivateKey, loadPublicKey } from '@app/alipayplus';
+import { ConfigError, loadConfig, portSetting } from '@app/config';
+import { mergeChaos, NO_CHAOS } from './chaos/chaos-settings';
+import { SimulatorError } from './errors';
+import type { ChaosSettings, SimulatorPartner } from './types';
+
+const APP = 'alipayplus-simulator';
+
+/** The environment of the standalone simulator, validated at boot (house rule: fail fast, name the setting). */
+export const SimulatorSettings = z.object({
+  SIM_PORT: portSetting(3100),
+  /** 127.0.0.1 by default: the admin API has no authentication. Use 0.0.0.0 inside a container. */
+  SIM_HOST: z.string().min(1).default('127.0.0.1'),
+  /** JSON array of partners (see PartnerFileSchema); relative key paths are relative to this file. */
+  SIM_PARTNERS_FILE: z.string().min(1),
+  /** Simulated ms per real ms: 60 makes a simulated minute last a real second. */
+  SIM_TIME_SCALE: z.coerce.number().positive().finite().default(1),
+  SIM_SEED: z.coerce.number().int().default(1),
+  /** Partial ChaosSettings as JSON, e.g. {"notifyDropRate":0.1,"latencyMs":[5,50]}. */
+  SIM_CHAOS_JSON: z.string().min(2).optional(),
+});
+
+/** One entry of SIM_PARTNERS_FILE. The simulator's own private key is never inline: it comes from a file. */
+const PartnerFileSchema = z
+  .strictObject({
+    clientId: z.string().min(1).max(64),
+    dialect: z.enum(['alipayplus', 'antom']),
+    /** The simulator's (Alipay+'s) private key: PKCS#8, PEM or bare Base64 (protocol.md §1.4). */
+    privateKeyFile: z.string().min(1),
+    /** The acquirer's public key, inline (it is public) or from a file: X.509 SPKI, PEM or bare Base64. */
+    acquirerPublicKey: z.string().min(1).optional(),
+    acquirerPublicKeyFile: z.string().min(1).optional(),
+    notifyUrl: z.url({ protocol: /^https?$/ }).optional(),
+  })
+  .refine((p) => (p.acquirerPublicKey === undefined) !== (p.acquirerPublicKeyFile === undefined), {
+    message: 'exactly one of acquirerPublicKey, acquirerPublicKeyFile is required',
+  });
+
+export interface SimulatorConfig {
+  port: number;
+  host: string;
+  timeScale: number;
+  seed: number;
+  chaos: ChaosSettings;
+  partners: SimulatorPartner[];
+}
+
+/** Reads and checks everything at boot; errors name the setting or partner, never key material. */
+export function loadSimulatorConfig(env: NodeJS.ProcessEnv = process.env): SimulatorConfig {
+  const settings = loadConfig(APP, SimulatorSettings, env);
+  return {
+    port: settings.SIM_PORT,
+    host: settings.SIM_HOST,
+    timeScale: settings.SIM_TIME_SCALE,
+    seed: settings.SIM_SEED,
+    chaos: parseChaos(settings.SIM_CHAOS_JSON),
+    partners: loadPartnersFile(settings.SIM_PARTNERS_FILE),
+  };
+}
+
+function parseChaos(json: string | undefined): ChaosSettings {
+  if (json === undefined) return { ...NO_CHAOS };
+  try {
+    return mergeChaos({ ...NO_CHAOS }, JSON.parse(json));
+  } catch (error) {
+    const reason = error instanceof SimulatorError ? error.message : 'not valid JSON';
+    throw new ConfigError(APP, [`SIM_CHAOS_JSON is invalid: ${reason}`]);
+  }
+}
+
+function loadPartnersFile(file: string): SimulatorPartner[] {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    const reason = error instanceof SyntaxError ? 'not valid JSON' : 'cannot be read';
+    throw new ConfigError(APP, [`SIM_PARTNERS_FILE (${file}) ${reason}`]);
+  }
+  const parsed = z.array(PartnerFileSchema).min(1).safeParse(json);
+  if (!parsed.success) {
+    throw new ConfigError(APP, [`SIM_PARTNERS_FILE (${file}): ${z.prettifyError(parsed.error)}`]);
+  }
+  const base = dirname(resolve(file));
+  const problems: string[] = [];
+  const partners: SimulatorPartner[] = [];
+  const seen = new Set<string>();
+  for (const entry of parsed.data) {
+    const name = `partner ${entry.clientId}`;
+    if (seen.has(entry.clientId)) problems.push(`${name} is listed twice`);
+    seen.add(entry.clientId);
+    const read = (label: string, path: string): string | undefined => {
+      try {
+        return readFileSync(resolve(base, path), 'utf8');
+      } catch {
+        problems.push(`${name}: ${label} ${path} cannot be read`);
+        return undefined;
+      }
+    };
+    const privateMaterial = read('privateKeyFile', entry.privateKeyFile);
+    const publicMaterial =
+      entry.acquirerPublicKey ??
+      (entry.acquirerPublicKeyFile ? read('acquirerPublicKeyFile', entry.acquirerPublicKeyFile) : undefined);
+    let privateKey: SimulatorPartner['privateKey'] | undefined;
+    let acquirerPublicKey: SimulatorPartner['acquirerPublicKey'] | undefined;
+    try {
+      if (privateMaterial !== undefined) privateKey = loadPrivateKey(privateMaterial);
+    } catch {
+      problems.push(`${name}: privateKeyFile does not hold a PKCS#8/PKCS#1 RSA private key`);
+    }
+    try {
+      if (publicMaterial !== undefined) acquirerPublicKey = loadPublicKey(publicMaterial);
+    } catch {
+      problems.push(`${name}: the acquirer public key is not an X.509 SPKI/PKCS#1 RSA public key`);
+    }
+    if (privateKey && acquirerPublicKey) {
+      partners.push({
+        clientId: entry.clientId,
+        dialect: entry.dialect,
+        privateKey,
+        acquirerPublicKey,
+        ...(entry.notifyUrl !== undefined ? { notifyUrl: entry.notifyUrl } : {}),
+      });
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(APP, problems);
+  return partners;
+}

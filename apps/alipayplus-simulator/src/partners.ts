@@ -1,0 +1,79 @@
+import { KeyObject } from 'node:crypto';
+import { isDialect } from '@app/alipayplus';
+import { digits, streamFor } from './chaos/prng';
+import { TokenBucket } from './chaos/token-bucket';
+import { SimulatorError } from './errors';
+import type { SimulatorPartner } from './types';
+
+/** A partner with what the simulator derives for it. Never serialized: it holds keys. */
+export interface PartnerEntry {
+  readonly partner: SimulatorPartner;
+  readonly notifyUrl?: URL;
+  /** The Alipay+-assigned acquirer ID echoed in answers and notifications (§2.1, §3.1, §4.1). */
+  readonly acquirerId: string;
+  /** The MPP (wallet) ID (§2.1, §3.1, §4.1). */
+  readonly pspId: string;
+  /** Inquiry/cancel rate limit of this client (protocol.md §6 REQUEST_TRAFFIC_EXCEED_LIMIT). */
+  readonly bucket: TokenBucket;
+}
+
+/**
+ * Validates the partners (throws INVALID_OPTIONS) and derives their IDs. Partners are found by the
+ * `client-id` header of a request (protocol.md §1.1), so a clientId may appear only once.
+ */
+export function buildPartnerRegistry(
+  partners: readonly SimulatorPartner[],
+  now: number,
+  rateLimitPerSecond: number,
+): Map<string, PartnerEntry> {
+  if (!Array.isArray(partners) || partners.length === 0) {
+    throw new SimulatorError('INVALID_OPTIONS', 'at least one partner is required');
+  }
+  const registry = new Map<string, PartnerEntry>();
+  for (const partner of partners) {
+    const name = `partner ${String(partner?.clientId)}`;
+    if (
+      typeof partner?.clientId !== 'string' ||
+      partner.clientId.length === 0 ||
+      partner.clientId.length > 64
+    ) {
+      throw new SimulatorError('INVALID_OPTIONS', `${name}: clientId must be 1-64 characters`);
+    }
+    if (registry.has(partner.clientId)) {
+      throw new SimulatorError('INVALID_OPTIONS', `${name} is listed twice`);
+    }
+    if (!isDialect(partner.dialect)) {
+      throw new SimulatorError('INVALID_OPTIONS', `${name}: dialect must be 'alipayplus' or 'antom'`);
+    }
+    if (!(partner.privateKey instanceof KeyObject) || partner.privateKey.type !== 'private') {
+      throw new SimulatorError('INVALID_OPTIONS', `${name}: privateKey must be a private KeyObject`);
+    }
+    if (!(partner.acquirerPublicKey instanceof KeyObject) || partner.acquirerPublicKey.type !== 'public') {
+      throw new SimulatorError('INVALID_OPTIONS', `${name}: acquirerPublicKey must be a public KeyObject`);
+    }
+    const notifyUrl = partner.notifyUrl === undefined ? undefined : parseNotifyUrl(name, partner.notifyUrl);
+    // Stable per clientId (not per seed): the same partner keeps the same IDs across runs.
+    const ids = streamFor(0, partner.clientId);
+    registry.set(partner.clientId, {
+      partner,
+      ...(notifyUrl ? { notifyUrl } : {}),
+      acquirerId: `1022188${digits(ids, 12)}`,
+      pspId: `1022172${digits(ids, 12)}`,
+      bucket: new TokenBucket(rateLimitPerSecond, now),
+    });
+  }
+  return registry;
+}
+
+function parseNotifyUrl(name: string, value: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new SimulatorError('INVALID_OPTIONS', `${name}: notifyUrl is not an absolute URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new SimulatorError('INVALID_OPTIONS', `${name}: notifyUrl must be http(s)`);
+  }
+  return url;
+}
