@@ -3,3 +3,4 @@ export * from './primitives';
 export * from './events';
 export * from './registry';
 export * from './event-ids';
+export * from './asyncapi';
