@@ -172,7 +172,7 @@ export class Pipeline {
     await this.startService(name);
   }
 
-  /** Registers the order with order-state and gives the simulator its truth. */
+  /** Registers the order with order-state and gives the simulator its truth. Idempotent, so it can be retried. */
   async startPayment(spec: PaymentSpec): Promise<void> {
     const order = await fetch(`${this.url('order-state')}/orders`, {
       method: 'POST',
@@ -186,8 +186,10 @@ export class Pipeline {
         paymentExpiryTime: spec.paymentExpiryTime,
       }),
     });
-    if (order.status !== 201)
+    // 200: registered already (a retry after a crash) — registration is idempotent for that reason.
+    if (order.status !== 201 && order.status !== 200) {
       throw new Error(`registering ${spec.paymentRequestId}: HTTP ${order.status} ${await order.text()}`);
+    }
     const sim = await fetch(`${this.url('alipayplus-simulator')}/sim/payments`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -199,8 +201,10 @@ export class Pipeline {
         timeline: spec.timeline,
       }),
     });
-    if (!sim.ok)
-      throw new Error(`simulator payment ${spec.paymentRequestId}: HTTP ${sim.status} ${await sim.text()}`);
+    const text = await sim.text();
+    if (!sim.ok && !text.includes('DUPLICATE_PAYMENT')) {
+      throw new Error(`simulator payment ${spec.paymentRequestId}: HTTP ${sim.status} ${text}`);
+    }
   }
 
   async truths(): Promise<Map<string, TruthView>> {
