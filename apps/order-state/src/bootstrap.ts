@@ -13,6 +13,7 @@ import { ApplyObservationsUseCase } from './application/apply-observations.use-c
 
 export interface RunningOrderState {
   app: NestFastifyApplication;
+  config: OrderStateConfig;
   url: string;
   relay: OutboxRelay;
   /** Graceful shutdown (design.md §6): stop fetching, finish the batch in flight and commit, then the relay, Kafka, the DB. */
@@ -50,6 +51,7 @@ export async function bootstrapOrderState(config: OrderStateConfig): Promise<Run
     groupId: config.KAFKA_GROUP_ID,
     deadLetters: producer,
     sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
+    partitionsConsumedConcurrently: config.KAFKA_PARTITIONS_CONCURRENCY,
   });
   app.connectMicroservice({ strategy: transport });
   await app.startAllMicroservices();
@@ -79,5 +81,5 @@ export async function bootstrapOrderState(config: OrderStateConfig): Promise<Run
       await app.close();
     })());
 
-  return { app, url: `http://127.0.0.1:${port}`, relay, close };
+  return { app, config, url: `http://127.0.0.1:${port}`, relay, close };
 }

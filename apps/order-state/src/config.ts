@@ -13,6 +13,8 @@ export const OrderStateSettings = z.object({
   DATABASE_URL: databaseUrlSetting,
   HTTP_PORT: portSetting(3002),
   KAFKA_GROUP_ID: z.string().min(1).default('order-state'),
+  /** Partition batches applied at once (each in its own transaction). */
+  KAFKA_PARTITIONS_CONCURRENCY: positiveIntSetting(6),
   DB_POOL_SIZE: positiveIntSetting(10),
   /** Apply migrations at boot (under an advisory lock). Off when a migration Job runs them instead. */
   DB_MIGRATE_ON_BOOT: booleanSetting(true),

@@ -24,6 +24,8 @@ export interface BatchConsumerOptions {
   maxBytesPerPartition?: number;
   /** How long a dead member keeps its partitions before a rebalance hands them over (default 30 s). */
   sessionTimeoutMs?: number;
+  /** Partition batches handled at once (default 3). */
+  partitionsConsumedConcurrently?: number;
 }
 
 /**
@@ -48,7 +50,8 @@ export class BatchConsumer {
   ) {
     this.consumer = kafka.consumer({
       groupId: options.groupId,
-      maxBytesPerPartition: options.maxBytesPerPartition ?? 2 * 1024 * 1024,
+      maxBytesPerPartition: options.maxBytesPerPartition ?? 4 * 1024 * 1024,
+      maxBytes: 32 * 1024 * 1024,
       sessionTimeout: options.sessionTimeoutMs ?? 30000,
       heartbeatInterval: Math.min(3000, Math.floor((options.sessionTimeoutMs ?? 30000) / 3)),
       retry: { initialRetryTime: 200, maxRetryTime: 5000, retries: Number.MAX_SAFE_INTEGER },
@@ -66,7 +69,7 @@ export class BatchConsumer {
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 3,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
       eachBatch: (payload) => this.onBatch(payload),
     });
   }

@@ -11,6 +11,7 @@ export interface KafkaBatchTransportOptions {
   deadLetters: DurableProducer;
   fromBeginning?: boolean;
   sessionTimeoutMs?: number;
+  partitionsConsumedConcurrently?: number;
 }
 
 /**
@@ -42,6 +43,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
         logger: this.logger,
         fromBeginning: this.options.fromBeginning,
         sessionTimeoutMs: this.options.sessionTimeoutMs,
+        partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently,
       });
       const joined = this.consumer.whenJoined();
       await this.consumer.start();

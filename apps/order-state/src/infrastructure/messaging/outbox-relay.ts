@@ -18,8 +18,8 @@ const RELAY_LEADER_LOCK = 0x0a51_0002;
  *
  * Only one replica publishes at a time (a PostgreSQL session lock): with several publishing at once,
  * two versions of one order could overtake each other. If the leader dies its session ends, the lock
- * is released and another replica takes over. A crash between the Kafka ack and marking rows
- * published re-publishes them with the same event ids; subscribers de-duplicate by eventId.
+ * is released and another replica takes over. A crash between the Kafka ack and deleting the rows
+ * re-publishes them with the same event ids; subscribers de-duplicate by eventId.
  */
 export class OutboxRelay {
   private readonly logger = new Logger(OutboxRelay.name);
@@ -73,17 +73,13 @@ export class OutboxRelay {
       topic: string;
       message_key: string;
       payload: string;
-    }>(`SELECT id, topic, message_key, payload FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1`, [
-      this.options.batchSize,
-    ]);
+    }>(`SELECT id, topic, message_key, payload FROM outbox ORDER BY id LIMIT $1`, [this.options.batchSize]);
     if (rows.length === 0) return 0;
     await this.options.producer.publish(
       rows.map((r) => ({ topic: r.topic, key: r.message_key, value: r.payload })),
       30_000,
     );
-    await this.client!.query(`UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])`, [
-      rows.map((r) => r.id),
-    ]);
+    await this.client!.query(`DELETE FROM outbox WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
     return rows.length;
   }
 

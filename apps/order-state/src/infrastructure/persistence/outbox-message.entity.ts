@@ -1,12 +1,12 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
-/** Transactional outbox: written with the change, published by the relay (design.md §4). */
+/** Transactional outbox: written with the change, published and then deleted by the relay (design.md §4). */
 @Entity({ name: 'outbox' })
 export class OutboxMessageEntity {
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id: string;
 
-  @Column({ name: 'event_id', type: 'varchar', length: 200, unique: true })
+  @Column({ name: 'event_id', type: 'varchar', length: 200 })
   eventId: string;
 
   @Column({ type: 'varchar', length: 200 })
@@ -21,7 +21,4 @@ export class OutboxMessageEntity {
 
   @Column({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
-
-  @Column({ name: 'published_at', type: 'timestamptz', nullable: true })
-  publishedAt: Date | null;
 }

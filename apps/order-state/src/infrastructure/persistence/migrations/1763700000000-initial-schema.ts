@@ -66,18 +66,18 @@ export class InitialSchema1763700000000 implements MigrationInterface {
       )`);
     await q.query(`CREATE INDEX anomalies_created ON anomalies (created_at)`);
 
+    // A transport, not a record: the relay deletes a row once Kafka has it (the timeline is the
+    // record). Event ids are unique by construction: (order, version) under the order's row lock.
     await q.query(`
       CREATE TABLE outbox (
         id            bigserial PRIMARY KEY,
-        event_id      varchar(200) NOT NULL UNIQUE,
+        event_id      varchar(200) NOT NULL,
         topic         varchar(200) NOT NULL,
         message_key   varchar(64) NOT NULL,
         -- The event exactly as it will be published (validated JSON text): the relay forwards the bytes.
         payload       text NOT NULL,
-        created_at    timestamptz NOT NULL,
-        published_at  timestamptz
+        created_at    timestamptz NOT NULL
       )`);
-    await q.query(`CREATE INDEX outbox_unpublished ON outbox (id) WHERE published_at IS NULL`);
   }
 
   async down(q: QueryRunner): Promise<void> {
