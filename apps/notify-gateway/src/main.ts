@@ -3,4 +3,5 @@ import { runService } from '@app/observability';
 import { loadNotifyGatewayConfig } from './config';
 import { bootstrapNotifyGateway } from './bootstrap';
 
-runService('notify-gateway', () => bootstrapNotifyGateway(loadNotifyGatewayConfig()));
+// async, so that a configuration error becomes a clean "failed to start" naming the settings.
+runService('notify-gateway', async () => bootstrapNotifyGateway(loadNotifyGatewayConfig()));

@@ -3,4 +3,5 @@ import { runService } from '@app/observability';
 import { loadOrderStateConfig } from './config';
 import { bootstrapOrderState } from './bootstrap';
 
-runService('order-state', () => bootstrapOrderState(loadOrderStateConfig()));
+// async, so that a configuration error becomes a clean "failed to start" naming the settings.
+runService('order-state', async () => bootstrapOrderState(loadOrderStateConfig()));

@@ -1,0 +1,116 @@
+import type { Dialect, ResultObservedV1 } from '@app/contracts';
+import type { Attention, CancelCallResult, InquiryCallResult } from '../domain/next-step';
+import type { ClaimedEntry, DoneReason, ScheduleEntry, SchedulePhase } from '../domain/schedule-entry';
+import type { TransitionResult } from '../domain/schedule-transitions';
+
+export type ScheduleWrite = Extract<TransitionResult, { kind: 'write' }>;
+
+/** What a replica writes back when it is done with a claimed row (fenced by the lease token). */
+export interface Completion {
+  readonly paymentRequestId: string;
+  readonly leaseToken: string;
+  readonly phase: SchedulePhase;
+  /** Null exactly when the phase is `done`. */
+  readonly nextDueAt: number | null;
+  readonly inquiryAttempts: number;
+  readonly cancelAttempts: number;
+  /** When a call was made under this lease (null: none was, e.g. the lease was handed back early). */
+  readonly lastAttemptAt: number | null;
+  readonly lastResultCode: string | null;
+  /** Kept on the row for people until a later attention replaces it. */
+  readonly attention: Attention | null;
+  readonly doneReason: DoneReason | null;
+}
+
+export type ForceInquiryResult =
+  | { readonly kind: 'scheduled'; readonly inFlight: boolean }
+  | { readonly kind: 'not-found' }
+  | { readonly kind: 'cancelling' }
+  | { readonly kind: 'done'; readonly doneReason: DoneReason };
+
+/** A row as operators see it (GET /inquiries/:paymentRequestId). */
+export interface ScheduleView {
+  readonly paymentRequestId: string;
+  readonly clientId: string;
+  readonly dialect: Dialect;
+  readonly phase: SchedulePhase;
+  readonly orderStatus: string;
+  readonly lastVersion: number;
+  readonly paymentExpiryTime: string;
+  readonly nextDueAt: string | null;
+  readonly leased: boolean;
+  readonly inquiryAttempts: number;
+  readonly cancelAttempts: number;
+  readonly cancelRequestedAt: string | null;
+  readonly lastAttemptAt: string | null;
+  readonly lastResultCode: string | null;
+  readonly attentionCode: string | null;
+  readonly attentionDetail: string | null;
+  readonly doneReason: string | null;
+}
+
+/** The poller's schedule table (design.md §5): the only state it keeps. */
+export abstract class ScheduleRepository {
+  /**
+   * In one transaction: locks the rows of these orders, hands them to `plan`, writes what it returns.
+   * Rows that do not exist yet are inserted; if another writer inserted one meanwhile, the whole
+   * transaction is re-run against the rows as they now are.
+   */
+  abstract applyStatusChanges(
+    ids: readonly string[],
+    plan: (existing: ReadonlyMap<string, ScheduleEntry>) => ReadonlyMap<string, ScheduleWrite>,
+  ): Promise<{ inserted: number; updated: number }>;
+
+  /**
+   * Claims up to `limit` due rows of one partner (FOR UPDATE SKIP LOCKED, so replicas never wait on
+   * or take each other's rows) and leases them to `leaseToken` until `now + leaseMs`.
+   */
+  abstract claimDue(input: {
+    clientId: string;
+    dialect: Dialect;
+    limit: number;
+    now: number;
+    leaseMs: number;
+    leaseToken: string;
+  }): Promise<ClaimedEntry[]>;
+
+  /** Applies completions whose row still carries their lease token; returns how many applied. */
+  abstract complete(completions: readonly Completion[]): Promise<number>;
+
+  /**
+   * Records, under the lease, that a cancel is being requested (before CANCEL_REQUESTED goes out).
+   * False when the lease was lost (the order went final meanwhile, or another replica took over).
+   */
+  abstract markCancelRequested(paymentRequestId: string, leaseToken: string, now: number): Promise<boolean>;
+
+  /** Makes an order in the inquiry phase due now (the operator trigger). */
+  abstract forceInquiry(paymentRequestId: string, now: number): Promise<ForceInquiryResult>;
+
+  /**
+   * Brings the next inquiry of these orders forward to now, but never closer than `minGapMs` to the
+   * previous one; orders not in the inquiry phase are left alone. Returns how many moved.
+   */
+  abstract hintInquiry(ids: readonly string[], now: number, minGapMs: number): Promise<number>;
+
+  /** Deletes up to `limit` tombstones last touched before `before`. */
+  abstract pruneTombstones(before: number, limit: number): Promise<number>;
+
+  abstract find(paymentRequestId: string): Promise<ScheduleView | null>;
+
+  abstract ping(): Promise<void>;
+}
+
+/** Publishes result-observed events; resolves only once Kafka has them (acks=all, design.md §6). */
+export abstract class ResultPublisher {
+  abstract publish(events: readonly ResultObservedV1[]): Promise<void>;
+}
+
+/** The partners' open APIs, signed and verified (libs/alipayplus AlipayPlusClient). */
+export abstract class PartnerApi {
+  abstract inquire(
+    partnerKey: string,
+    paymentRequestId: string,
+    timeoutMs: number,
+  ): Promise<InquiryCallResult>;
+  abstract cancel(partnerKey: string, paymentRequestId: string, timeoutMs: number): Promise<CancelCallResult>;
+}

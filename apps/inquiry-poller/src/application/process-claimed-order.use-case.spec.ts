@@ -1,0 +1,202 @@
+import { Logger } from '@nestjs/common';
+import type { ResultObservedV1 } from '@app/contracts';
+import type { CancelCallResult, InquiryCallResult } from '../domain/next-step';
+import type { ClaimedEntry } from '../domain/schedule-entry';
+import { PollerMetrics } from './poller-metrics';
+import { PollerSettings, PollingTarget } from './poller-settings';
+import { PartnerApi, ResultPublisher, ScheduleRepository } from './ports';
+import { ProcessClaimedOrderUseCase } from './process-claimed-order.use-case';
+
+const T0 = 1_700_000_000_000;
+const target: PollingTarget = {
+  key: 'alipayplus:C1',
+  clientId: 'C1',
+  dialect: 'alipayplus',
+  policy: {
+    firstInquiryDelayMs: 3000,
+    inquiryIntervalsMs: [2000],
+    jitterRatio: 0,
+    maxInquiries: null,
+    cancelRetryIntervalsMs: [1000],
+  },
+  rate: { perSecond: 10, burst: 10, backoffMs: 5000 },
+};
+const settings = {
+  inquiryTimeoutMs: 5000,
+  cancelTimeoutMs: 8000,
+  publishTimeoutMs: 5000,
+  now: () => T0,
+  random: () => 0.5,
+} as PollerSettings;
+
+const claimed = (over: Partial<ClaimedEntry> = {}): ClaimedEntry => ({
+  paymentRequestId: 'pr-1',
+  clientId: 'C1',
+  dialect: 'alipayplus',
+  amount: { value: '1000', currency: 'JPY' },
+  expiresAt: T0 + 60_000,
+  registeredAt: T0 - 3000,
+  phase: 'inquiry',
+  orderStatus: 'init',
+  lastVersion: 1,
+  nextDueAt: T0,
+  cancelRequestedAt: null,
+  doneReason: null,
+  dueAt: T0,
+  leaseToken: 'r1#1',
+  leaseUntil: T0 + 30_000,
+  inquiryAttempts: 0,
+  cancelAttempts: 0,
+  lastResultCode: null,
+  ...over,
+});
+
+const signed = (body: object) => ({ kind: 'response', body, rawBody: JSON.stringify(body), verified: true });
+const ok = { resultCode: 'SUCCESS', resultStatus: 'S' };
+
+/** Records the order of side effects across the fakes. */
+function fakes(opts: { inquiry?: object; cancel?: object; publishFails?: boolean; markOk?: boolean } = {}) {
+  const journal: string[] = [];
+  const published: ResultObservedV1[] = [];
+  const partners: PartnerApi = {
+    inquire: async () => {
+      journal.push('inquire');
+      return (opts.inquiry ??
+        signed({ result: ok, paymentResult: ok, paymentRequestId: 'pr-1' })) as InquiryCallResult;
+    },
+    cancel: async () => {
+      journal.push('cancel');
+      return (opts.cancel ?? signed({ result: ok })) as CancelCallResult;
+    },
+  };
+  const publisher: ResultPublisher = {
+    publish: async (events) => {
+      journal.push(`publish:${events.map((e) => e.outcome).join(',')}`);
+      if (opts.publishFails) throw new Error('broker down');
+      published.push(...events);
+    },
+  };
+  const schedule = {
+    markCancelRequested: async () => {
+      journal.push('mark-cancel-requested');
+      return opts.markOk ?? true;
+    },
+  } as unknown as ScheduleRepository;
+  const sut = new ProcessClaimedOrderUseCase(settings, partners, publisher, schedule, new PollerMetrics());
+  return { sut, journal, published };
+}
+
+describe('ProcessClaimedOrderUseCase: one claimed row, one call, publish before write-back', () => {
+  beforeAll(() => Logger.overrideLogger(false));
+  afterAll(() => Logger.overrideLogger(true));
+
+  it('a final inquiry answer is published, then the row is completed as done', async () => {
+    const { sut, journal, published } = fakes();
+    const { completion } = await sut.execute(claimed(), target);
+    expect(journal).toEqual(['inquire', 'publish:SUCCESS']);
+    expect(published[0]).toMatchObject({ eventId: 'inquiry:pr-1:SUCCESS:SUCCESS', source: 'inquiry' });
+    expect(completion).toMatchObject({
+      phase: 'done',
+      doneReason: 'RESULT_OBSERVED',
+      nextDueAt: null,
+      inquiryAttempts: 1,
+      leaseToken: 'r1#1',
+    });
+  });
+
+  it('when the publish fails the row is not closed: it is asked again soon, even past the expiry', async () => {
+    const { sut } = fakes({ publishFails: true });
+    const { completion } = await sut.execute(claimed({ expiresAt: T0 - 1 }), target);
+    expect(completion).toMatchObject({ phase: 'inquiry', nextDueAt: T0 + 2000, doneReason: null });
+  });
+
+  it('a pending answer reschedules without publishing anything', async () => {
+    const { sut, journal } = fakes({
+      inquiry: signed({ result: ok, paymentResult: { resultCode: 'PAYMENT_IN_PROCESS', resultStatus: 'U' } }),
+    });
+    const { completion } = await sut.execute(claimed(), target);
+    expect(journal).toEqual(['inquire']);
+    expect(completion).toMatchObject({
+      phase: 'inquiry',
+      nextDueAt: T0 + 2000,
+      lastResultCode: 'PAYMENT_IN_PROCESS',
+    });
+  });
+
+  it('REQUEST_TRAFFIC_EXCEED_LIMIT asks the loop to pause the partner', async () => {
+    const { sut } = fakes({
+      inquiry: signed({ result: { resultCode: 'REQUEST_TRAFFIC_EXCEED_LIMIT', resultStatus: 'U' } }),
+    });
+    expect((await sut.execute(claimed(), target)).backoffPartner).toBe(true);
+  });
+
+  it('first cancel attempt: mark the row, publish CANCEL_REQUESTED, then call cancel, then publish CANCELLED', async () => {
+    const { sut, journal, published } = fakes();
+    const { completion } = await sut.execute(claimed({ phase: 'cancel' }), target);
+    expect(journal).toEqual([
+      'mark-cancel-requested',
+      'publish:CANCEL_REQUESTED',
+      'cancel',
+      'publish:CANCELLED',
+    ]);
+    expect(published.map((e) => e.eventId)).toEqual([
+      'cancel:pr-1:CANCEL_REQUESTED',
+      'cancel:pr-1:CANCELLED',
+    ]);
+    expect(completion).toMatchObject({ phase: 'done', doneReason: 'CANCELLED', cancelAttempts: 1 });
+  });
+
+  it('a lost lease before the first cancel: nothing is published, nothing is sent', async () => {
+    const { sut, journal } = fakes({ markOk: false });
+    expect(await sut.execute(claimed({ phase: 'cancel' }), target)).toEqual({
+      completion: null,
+      backoffPartner: false,
+    });
+    expect(journal).toEqual(['mark-cancel-requested']);
+  });
+
+  it('if CANCEL_REQUESTED cannot be published, no cancel is sent and it is tried again', async () => {
+    const { sut, journal } = fakes({ publishFails: true });
+    const { completion } = await sut.execute(claimed({ phase: 'cancel' }), target);
+    expect(journal).toEqual(['mark-cancel-requested', 'publish:CANCEL_REQUESTED']);
+    expect(completion).toMatchObject({ phase: 'cancel', cancelAttempts: 0, nextDueAt: T0 + 1000 });
+  });
+
+  it('a retried cancel neither re-marks nor re-publishes the request; U reschedules it', async () => {
+    const { sut, journal } = fakes({
+      cancel: signed({ result: { resultCode: 'UNKNOWN_EXCEPTION', resultStatus: 'U' } }),
+    });
+    const { completion } = await sut.execute(
+      claimed({ phase: 'cancel', cancelAttempts: 2, cancelRequestedAt: T0 - 5000 }),
+      target,
+    );
+    expect(journal).toEqual(['cancel']);
+    expect(completion).toMatchObject({ phase: 'cancel', cancelAttempts: 3, nextDueAt: T0 + 1000 });
+  });
+
+  it('a refused cancel publishes CANCEL_FAILED with the code and stops', async () => {
+    const { sut, published } = fakes({
+      cancel: signed({ result: { resultCode: 'CANCEL_WINDOW_EXCEED', resultStatus: 'F' } }),
+    });
+    const { completion } = await sut.execute(
+      claimed({ phase: 'cancel', cancelAttempts: 1, cancelRequestedAt: T0 - 5000 }),
+      target,
+    );
+    expect(published).toEqual([
+      expect.objectContaining({ eventId: 'cancel:pr-1:CANCEL_FAILED', resultCode: 'CANCEL_WINDOW_EXCEED' }),
+    ]);
+    expect(completion).toMatchObject({ phase: 'done', doneReason: 'CANCEL_FAILED' });
+  });
+
+  it('a row claimed with too little lease left is handed back without a call', async () => {
+    const { sut, journal } = fakes();
+    const { completion } = await sut.execute(claimed({ leaseUntil: T0 + 1000 }), target);
+    expect(journal).toEqual([]);
+    expect(completion).toMatchObject({
+      phase: 'inquiry',
+      nextDueAt: T0,
+      inquiryAttempts: 0,
+      lastAttemptAt: null,
+    });
+  });
+});

@@ -1,0 +1,148 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DataSource } from 'typeorm';
+import { Topics } from '@app/contracts';
+import { createKafkaClient, DurableProducer, ensureTopics, KafkaBatchTransport } from '@app/kafka';
+import { createLogger } from '@app/observability';
+import { defaultInstanceId, InquiryPollerConfig, loadPolledPartners, PolledPartner } from './config';
+import { PollerMetrics } from './application/poller-metrics';
+import { PollerSettings } from './application/poller-settings';
+import { PollingLoop } from './application/polling-loop';
+import { InquiryPollerModule } from './inquiry-poller.module';
+import { AlipayPlusPartnerApi } from './infrastructure/partners/alipayplus-partner-api';
+import { createKeepAliveFetch } from './infrastructure/partners/keep-alive-fetch';
+import { KafkaResultPublisher } from './infrastructure/messaging/result-observed.publisher';
+import { INQUIRY_POLLER_MIGRATION_LOCK, runMigrations } from './infrastructure/persistence/data-source';
+
+/** A partner answer is a few hundred bytes; a megabyte means something is wrong. */
+const PARTNER_MAX_RESPONSE_BYTES = 1024 * 1024;
+
+export interface RunningInquiryPoller {
+  app: NestFastifyApplication;
+  url: string;
+  instanceId: string;
+  /** Counters (claim cycles, inquiries started, …) and the inquiry-start listener. */
+  metrics: PollerMetrics;
+  /**
+   * Graceful shutdown (design.md §6): stop consuming (the batch in flight finishes and commits), stop
+   * claiming and let the calls in flight finish and be written back, then Kafka, HTTP and the DB.
+   */
+  close(): Promise<void>;
+}
+
+export function pollerSettings(
+  config: InquiryPollerConfig,
+  partners: readonly PolledPartner[],
+): PollerSettings {
+  return {
+    instanceId: config.POLLER_INSTANCE_ID ?? defaultInstanceId(),
+    targets: partners.map((p) => ({
+      key: p.key,
+      clientId: p.partner.clientId,
+      dialect: p.partner.dialect,
+      policy: p.policy,
+      rate: p.rate,
+    })),
+    defaultPolicy: {
+      firstInquiryDelayMs: config.FIRST_INQUIRY_DELAY_MS,
+      inquiryIntervalsMs: config.INQUIRY_INTERVALS_MS,
+      jitterRatio: config.JITTER_RATIO,
+      maxInquiries: config.MAX_INQUIRIES > 0 ? config.MAX_INQUIRIES : null,
+      cancelRetryIntervalsMs: config.CANCEL_RETRY_INTERVALS_MS,
+    },
+    claimIntervalMs: config.CLAIM_INTERVAL_MS,
+    claimBatch: config.CLAIM_BATCH,
+    maxInFlight: config.MAX_IN_FLIGHT,
+    leaseMs: config.LEASE_MS,
+    inquiryTimeoutMs: config.INQUIRY_TIMEOUT_MS,
+    cancelTimeoutMs: config.CANCEL_TIMEOUT_MS,
+    publishTimeoutMs: config.PUBLISH_TIMEOUT_MS,
+    completionFlushMs: config.COMPLETION_FLUSH_MS,
+    hintMinGapMs: config.HINT_MIN_GAP_MS,
+    tombstoneRetentionMs: config.TOMBSTONE_RETENTION_HOURS * 3_600_000,
+    now: Date.now,
+    random: Math.random,
+  };
+}
+
+export async function bootstrapInquiryPoller(config: InquiryPollerConfig): Promise<RunningInquiryPoller> {
+  const logger = createLogger('inquiry-poller');
+  const partners = loadPolledPartners(config);
+  const settings = pollerSettings(config, partners);
+  const metrics = new PollerMetrics();
+
+  const kafka = createKafkaClient({
+    brokers: config.KAFKA_BROKERS,
+    clientId: config.KAFKA_CLIENT_ID ?? 'inquiry-poller',
+    logger,
+  });
+  const producer = new DurableProducer(kafka, { sendTimeoutMs: config.PUBLISH_TIMEOUT_MS, logger });
+  const http = createKeepAliveFetch({
+    maxSockets: config.PARTNER_HTTP_MAX_SOCKETS,
+    maxResponseBytes: PARTNER_MAX_RESPONSE_BYTES,
+  });
+
+  const app = await NestFactory.create<NestFastifyApplication>(
+    InquiryPollerModule.forRoot({
+      databaseUrl: config.DATABASE_URL,
+      dbPoolSize: config.DB_POOL_SIZE,
+      settings,
+      partnerApi: new AlipayPlusPartnerApi(partners, http.fetch),
+      publisher: new KafkaResultPublisher(producer, config.PUBLISH_TIMEOUT_MS),
+      metrics,
+    }),
+    new FastifyAdapter({ bodyLimit: 16 * 1024 }),
+    { logger, bufferLogs: false },
+  ).catch((err: unknown) => {
+    // No application to close yet: release the connections opened above.
+    http.close();
+    throw err;
+  });
+  const loop = app.get(PollingLoop);
+  let transport: KafkaBatchTransport | undefined;
+  let producerConnected = false;
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      await transport?.close();
+      await loop.stop();
+      http.close();
+      if (producerConnected) await producer.disconnect();
+      await app.close();
+    })());
+
+  try {
+    if (config.DB_MIGRATE_ON_BOOT) await runMigrations(app.get(DataSource), INQUIRY_POLLER_MIGRATION_LOCK);
+    if (config.KAFKA_CREATE_TOPICS) {
+      await ensureTopics(kafka, [
+        Topics.statusChanged,
+        Topics.inquiryHint,
+        Topics.resultObserved,
+        Topics.dlq,
+      ]);
+    }
+    await producer.connect();
+    producerConnected = true;
+
+    transport = new KafkaBatchTransport({ kafka, groupId: config.KAFKA_GROUP_ID, deadLetters: producer });
+    app.connectMicroservice({ strategy: transport });
+    await app.startAllMicroservices();
+
+    loop.start();
+    await app.listen(config.HTTP_PORT, '0.0.0.0');
+  } catch (err) {
+    // Release what was started, so a failed boot leaves no consumer or connection behind.
+    await close().catch((closeErr: Error) =>
+      logger.error(`cleanup after a failed start: ${closeErr.message}`),
+    );
+    throw err;
+  }
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : config.HTTP_PORT;
+  logger.log(
+    `inquiry-poller ${settings.instanceId} listening on :${port}, polling ${settings.targets.map((t) => t.key).join(', ')}`,
+  );
+
+  return { app, url: `http://127.0.0.1:${port}`, instanceId: settings.instanceId, metrics, close };
+}

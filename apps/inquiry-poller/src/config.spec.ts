@@ -1,0 +1,85 @@
+import { ConfigError } from '@app/config';
+import { generateTestKeyPair } from '@app/testing/keys';
+import { loadInquiryPollerConfig, loadPolledPartners } from './config';
+
+const ours = generateTestKeyPair();
+const theirs = generateTestKeyPair();
+const partner = (over: Record<string, unknown> = {}) => ({
+  clientId: 'C1',
+  dialect: 'alipayplus',
+  privateKeyEnv: 'TEST_POLLER_KEY',
+  peerPublicKey: theirs.publicKeyBase64,
+  apiBaseUrl: 'http://127.0.0.1:1',
+  ...over,
+});
+const env = (over: Record<string, string> = {}): NodeJS.ProcessEnv => ({
+  KAFKA_BROKERS: '127.0.0.1:9092',
+  DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/db',
+  PARTNERS_JSON: JSON.stringify([partner()]),
+  TEST_POLLER_KEY: ours.privateKeyBase64,
+  ...over,
+});
+
+describe('inquiry-poller configuration (fail fast)', () => {
+  it('has the documented defaults', () => {
+    const config = loadInquiryPollerConfig(env());
+    expect(config).toMatchObject({
+      FIRST_INQUIRY_DELAY_MS: 3000,
+      INQUIRY_INTERVALS_MS: [2000, 2000, 3000, 3000, 5000, 5000, 10000, 10000],
+      INQUIRY_TIMEOUT_MS: 5000,
+      CANCEL_TIMEOUT_MS: 8000,
+      LEASE_MS: 30000,
+      RATE_LIMIT_PER_SECOND: 100,
+    });
+    const [p] = loadPolledPartners(config, env());
+    expect(p.key).toBe('alipayplus:C1');
+    expect(p.policy.maxInquiries).toBeNull();
+    expect(p.rate).toEqual({ perSecond: 100, burst: 25, backoffMs: 5000 });
+  });
+
+  it('applies a per-partner override over the defaults', () => {
+    const e = env({
+      PARTNER_POLICIES_JSON: JSON.stringify({
+        C1: { inquiryIntervalsMs: [1000], maxInquiries: 4, rateLimitPerSecond: 2000 },
+      }),
+    });
+    const [p] = loadPolledPartners(loadInquiryPollerConfig(e), e);
+    expect(p.policy).toMatchObject({
+      inquiryIntervalsMs: [1000],
+      maxInquiries: 4,
+      firstInquiryDelayMs: 3000,
+    });
+    expect(p.rate).toMatchObject({ perSecond: 2000, burst: 500 });
+  });
+
+  it('refuses an override for a client id that is not a partner (a typo would poll at the default rate)', () => {
+    const e = env({ PARTNER_POLICIES_JSON: JSON.stringify({ C2: { rateLimitPerSecond: 1 } }) });
+    expect(() => loadPolledPartners(loadInquiryPollerConfig(e), e)).toThrow(
+      /C2, which is not a configured partner/,
+    );
+  });
+
+  it('refuses a partner without apiBaseUrl or private key: it could not be polled', () => {
+    const e = env({ PARTNERS_JSON: JSON.stringify([partner({ apiBaseUrl: undefined })]) });
+    expect(() => loadPolledPartners(loadInquiryPollerConfig(e), e)).toThrow(/apiBaseUrl is required/);
+  });
+
+  it('refuses a lease shorter than the longest call plus its publishes', () => {
+    expect(() => loadInquiryPollerConfig(env({ LEASE_MS: '10000' }))).toThrow(ConfigError);
+    expect(() => loadInquiryPollerConfig(env({ LEASE_MS: '10000' }))).toThrow(/LEASE_MS is invalid/);
+  });
+
+  it('refuses malformed schedules and override JSON, naming the setting', () => {
+    expect(() => loadInquiryPollerConfig(env({ INQUIRY_INTERVALS_MS: '2000,abc' }))).toThrow(
+      /INQUIRY_INTERVALS_MS/,
+    );
+    expect(() => loadInquiryPollerConfig(env({ PARTNER_POLICIES_JSON: '{' }))).toThrow(
+      /PARTNER_POLICIES_JSON/,
+    );
+    expect(() =>
+      loadInquiryPollerConfig(
+        env({ PARTNER_POLICIES_JSON: JSON.stringify({ C1: { rateLimitPerSecnd: 5 } }) }),
+      ),
+    ).toThrow(/PARTNER_POLICIES_JSON/);
+  });
+});

@@ -1,0 +1,192 @@
+import { hostname } from 'os';
+import { randomBytes } from 'crypto';
+import { z } from 'zod';
+import {
+  booleanSetting,
+  ConfigError,
+  databaseUrlSetting,
+  kafkaSettings,
+  loadConfig,
+  loadPartners,
+  Partner,
+  portSetting,
+  positiveIntSetting,
+} from '@app/config';
+import { partnerKey, PollingPolicy, RatePolicy } from './domain/polling-policy';
+
+const APP = 'inquiry-poller';
+
+/** `"2000,2000,3000"` → [2000, 2000, 3000]: a schedule of waits whose last entry repeats. */
+const msListSetting = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((s) => s.split(',').map((v) => Number(v.trim())))
+    .pipe(z.array(z.number().int().positive()).min(1, 'at least one interval'));
+
+const ratioSetting = (fallback: number) => z.coerce.number().min(0).max(0.9).default(fallback);
+
+/** A partner's own schedule and budget; each field replaces the default of the same meaning. */
+const PartnerOverrideSchema = z.strictObject({
+  firstInquiryDelayMs: z.number().int().nonnegative().optional(),
+  inquiryIntervalsMs: z.array(z.number().int().positive()).min(1).optional(),
+  jitterRatio: z.number().min(0).max(0.9).optional(),
+  /** null: only the payment expiry bounds polling. */
+  maxInquiries: z.number().int().positive().nullable().optional(),
+  cancelRetryIntervalsMs: z.array(z.number().int().positive()).min(1).optional(),
+  rateLimitPerSecond: z.number().positive().optional(),
+  rateLimitBurst: z.number().int().positive().optional(),
+  rateLimitBackoffMs: z.number().int().nonnegative().optional(),
+});
+export type PartnerOverride = z.infer<typeof PartnerOverrideSchema>;
+
+const partnerOverridesSetting = z
+  .string()
+  .transform((s, ctx) => {
+    try {
+      return JSON.parse(s) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'not valid JSON' });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.record(z.string().min(1).max(64), PartnerOverrideSchema))
+  .optional();
+
+export const InquiryPollerSettings = z
+  .object({
+    ...kafkaSettings,
+    DATABASE_URL: databaseUrlSetting,
+    HTTP_PORT: portSetting(3003),
+    KAFKA_GROUP_ID: z.string().min(1).default('inquiry-poller'),
+    DB_POOL_SIZE: positiveIntSetting(10),
+    /** Apply migrations at boot (under an advisory lock). Off when a migration Job runs them instead. */
+    DB_MIGRATE_ON_BOOT: booleanSetting(true),
+    /** The partners we poll (libs/config partners): apiBaseUrl and our private key are required here. */
+    PARTNERS_JSON: z.string().min(2).optional(),
+    PARTNERS_FILE: z.string().min(1).optional(),
+    /** This replica's name in leases; defaults to host, pid and a random suffix. */
+    POLLER_INSTANCE_ID: z.string().min(1).max(60).optional(),
+
+    // Cadence (design.md §5, protocol.md §5).
+    FIRST_INQUIRY_DELAY_MS: z.coerce.number().int().nonnegative().default(3000),
+    INQUIRY_INTERVALS_MS: msListSetting('2000,2000,3000,3000,5000,5000,10000,10000'),
+    JITTER_RATIO: ratioSetting(0.2),
+    /** 0: no count limit, only the payment expiry ends polling (no official maximum, protocol.md §5). */
+    MAX_INQUIRIES: z.coerce.number().int().nonnegative().default(0),
+    CANCEL_RETRY_INTERVALS_MS: msListSetting('2000,4000,8000,15000,30000,60000'),
+    /** Per-partner overrides of the above and of the rate limit, keyed by clientId. */
+    PARTNER_POLICIES_JSON: partnerOverridesSetting,
+
+    // Limits (protocol.md §0: inquiryPayment 5 s, cancelPayment 8 s).
+    INQUIRY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+    CANCEL_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(8000),
+    /** Per partner and per replica: N replicas send a partner up to N times this. */
+    RATE_LIMIT_PER_SECOND: z.coerce.number().positive().default(100),
+    /** Requests a partner may get at once after an idle spell; default a quarter second's worth. */
+    RATE_LIMIT_BURST: z.coerce.number().int().positive().optional(),
+    /** Pause of a partner that answered REQUEST_TRAFFIC_EXCEED_LIMIT (protocol.md §6). */
+    RATE_LIMIT_BACKOFF_MS: z.coerce.number().int().nonnegative().default(5000),
+    /**
+     * Keep-alive connections per partner host. Above MAX_IN_FLIGHT, so that a call never waits for a
+     * connection after it was signed (the inquiry-start lag is measured when the call is made).
+     */
+    PARTNER_HTTP_MAX_SOCKETS: positiveIntSetting(512),
+
+    // The claim loop.
+    CLAIM_INTERVAL_MS: positiveIntSetting(100),
+    CLAIM_BATCH: positiveIntSetting(200),
+    /** Calls this replica has under way at most (each holds a lease). */
+    MAX_IN_FLIGHT: positiveIntSetting(500),
+    /** How long a claimed row is this replica's alone; see the check below. */
+    LEASE_MS: positiveIntSetting(30_000),
+    PUBLISH_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
+    COMPLETION_FLUSH_MS: positiveIntSetting(20),
+
+    // Triggers and housekeeping.
+    /** An inquiry hint never brings an inquiry closer than this to the previous one. */
+    HINT_MIN_GAP_MS: z.coerce.number().int().nonnegative().default(1000),
+    /** Done rows (tombstones) are kept this long: well past the T+1 cancel window (protocol.md §4). */
+    TOMBSTONE_RETENTION_HOURS: positiveIntSetting(72),
+  })
+  .refine((c) => c.PARTNERS_JSON !== undefined || c.PARTNERS_FILE !== undefined, {
+    message: 'PARTNERS_JSON or PARTNERS_FILE is required (the partners to poll)',
+    path: ['PARTNERS_JSON'],
+  })
+  // A lease must outlive everything done under it — the longest call and the publishes around it —
+  // or a second replica could claim the row and inquire while the first is still at it.
+  .refine(
+    (c) =>
+      c.LEASE_MS >= Math.max(c.INQUIRY_TIMEOUT_MS, c.CANCEL_TIMEOUT_MS) + 2 * c.PUBLISH_TIMEOUT_MS + 5000,
+    {
+      message: 'must be at least max(INQUIRY_TIMEOUT_MS, CANCEL_TIMEOUT_MS) + 2 × PUBLISH_TIMEOUT_MS + 5000',
+      path: ['LEASE_MS'],
+    },
+  );
+export type InquiryPollerConfig = z.infer<typeof InquiryPollerSettings>;
+
+export const loadInquiryPollerConfig = (env: NodeJS.ProcessEnv = process.env): InquiryPollerConfig =>
+  loadConfig(APP, InquiryPollerSettings as unknown as z.ZodObject, env) as InquiryPollerConfig;
+
+export const defaultInstanceId = (): string =>
+  `${hostname().slice(0, 40)}:${process.pid}:${randomBytes(3).toString('hex')}`;
+
+/** A partner as the poller uses it: who to call, how often, how fast. */
+export interface PolledPartner {
+  readonly key: string;
+  readonly partner: Partner & { apiBaseUrl: string; privateKey: NonNullable<Partner['privateKey']> };
+  readonly policy: PollingPolicy;
+  readonly rate: RatePolicy;
+}
+
+/**
+ * Loads the partners and resolves each one's policy (defaults, then its override). Fails fast, naming
+ * every problem: a partner we cannot call, an override for a client id nobody configured (a typo
+ * would otherwise silently poll at the default rate).
+ */
+export function loadPolledPartners(
+  config: InquiryPollerConfig,
+  env: NodeJS.ProcessEnv = process.env,
+): PolledPartner[] {
+  const partners = loadPartners(config, env, APP);
+  const overrides = config.PARTNER_POLICIES_JSON ?? {};
+  const problems: string[] = [];
+  for (const clientId of Object.keys(overrides)) {
+    if (!partners.some((p) => p.clientId === clientId)) {
+      problems.push(`PARTNER_POLICIES_JSON names clientId ${clientId}, which is not a configured partner`);
+    }
+  }
+  const polled: PolledPartner[] = [];
+  for (const p of partners) {
+    const name = `partner ${p.dialect}/${p.clientId}`;
+    if (!p.apiBaseUrl) problems.push(`${name}: apiBaseUrl is required (the poller calls its open API)`);
+    if (!p.privateKey)
+      problems.push(`${name}: privateKeyFile or privateKeyEnv is required (requests are signed)`);
+    if (!p.apiBaseUrl || !p.privateKey) continue;
+    const o = overrides[p.clientId] ?? {};
+    const perSecond = o.rateLimitPerSecond ?? config.RATE_LIMIT_PER_SECOND;
+    polled.push({
+      key: partnerKey(p.dialect, p.clientId),
+      partner: { ...p, apiBaseUrl: p.apiBaseUrl, privateKey: p.privateKey },
+      policy: {
+        firstInquiryDelayMs: o.firstInquiryDelayMs ?? config.FIRST_INQUIRY_DELAY_MS,
+        inquiryIntervalsMs: o.inquiryIntervalsMs ?? config.INQUIRY_INTERVALS_MS,
+        jitterRatio: o.jitterRatio ?? config.JITTER_RATIO,
+        maxInquiries:
+          o.maxInquiries !== undefined
+            ? o.maxInquiries
+            : config.MAX_INQUIRIES > 0
+              ? config.MAX_INQUIRIES
+              : null,
+        cancelRetryIntervalsMs: o.cancelRetryIntervalsMs ?? config.CANCEL_RETRY_INTERVALS_MS,
+      },
+      rate: {
+        perSecond,
+        burst: o.rateLimitBurst ?? config.RATE_LIMIT_BURST ?? Math.max(1, Math.ceil(perSecond / 4)),
+        backoffMs: o.rateLimitBackoffMs ?? config.RATE_LIMIT_BACKOFF_MS,
+      },
+    });
+  }
+  if (problems.length > 0) throw new ConfigError(APP, problems);
+  return polled;
+}

@@ -1,0 +1,34 @@
+import { Controller, Logger } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import { Topics } from '@app/contracts';
+import type { DecodedMessage } from '@app/kafka';
+import { ApplyStatusChangesUseCase } from '../../application/apply-status-changes.use-case';
+import { TriggerInquiryUseCase } from '../../application/trigger-inquiry.use-case';
+
+/**
+ * Kafka entry points. Each handler gets one partition's validated batch (KafkaBatchTransport) and
+ * applies it in one transaction; offsets are committed after it returns (design.md §6).
+ */
+@Controller()
+export class InquiryPollerConsumers {
+  private readonly logger = new Logger(InquiryPollerConsumers.name);
+
+  constructor(
+    private readonly applyStatusChanges: ApplyStatusChangesUseCase,
+    private readonly triggerInquiry: TriggerInquiryUseCase,
+  ) {}
+
+  @EventPattern(Topics.statusChanged)
+  async onStatusChanged(@Payload() batch: DecodedMessage<typeof Topics.statusChanged>[]): Promise<void> {
+    const summary = await this.applyStatusChanges.execute(batch.map((m) => m.event));
+    this.logger.debug?.(
+      `${Topics.statusChanged}[${batch[0].partition}]@${batch[0].offset}..${batch[batch.length - 1].offset}: ${JSON.stringify(summary)}`,
+    );
+  }
+
+  @EventPattern(Topics.inquiryHint)
+  async onInquiryHint(@Payload() batch: DecodedMessage<typeof Topics.inquiryHint>[]): Promise<void> {
+    const moved = await this.triggerInquiry.hint(batch.map((m) => m.event));
+    this.logger.log(`${batch.length} inquiry hint(s): ${moved} order(s) made due now, the rest ignored`);
+  }
+}

@@ -1,0 +1,172 @@
+import { DataSource } from 'typeorm';
+import { createTestDatabase } from '@app/testing/test-database';
+import { planStatusChanges, StatusChange, TransitionContext } from '../src/domain/schedule-transitions';
+import { Completion } from '../src/application/ports';
+import {
+  INQUIRY_POLLER_MIGRATION_LOCK,
+  inquiryPollerDataSourceOptions,
+  runMigrations,
+} from '../src/infrastructure/persistence/data-source';
+import { InquiryScheduleRepository } from '../src/infrastructure/persistence/inquiry-schedule.repository';
+
+/** The schedule table's SQL against the real PostgreSQL: claims, leases, fencing, versions, triggers. */
+describe('InquiryScheduleRepository (real PostgreSQL)', () => {
+  const T0 = Date.now();
+  let db: { url: string; drop(): Promise<void> };
+  let ds: DataSource;
+  let sut: InquiryScheduleRepository;
+  let seq = 0;
+
+  const ctx = (now = T0): TransitionContext => ({
+    now,
+    policyFor: () => ({
+      firstInquiryDelayMs: 0,
+      inquiryIntervalsMs: [1000],
+      jitterRatio: 0,
+      maxInquiries: null,
+      cancelRetryIntervalsMs: [1000],
+    }),
+    random: () => 0.5,
+    tombstoneRetentionMs: 3_600_000,
+  });
+  const change = (id: string, to: StatusChange['to'], version: number, clientId = 'C1'): StatusChange => ({
+    paymentRequestId: id,
+    clientId,
+    dialect: 'alipayplus',
+    amount: { value: '1000', currency: 'JPY' },
+    expiresAt: T0 + 60_000,
+    to,
+    version,
+    occurredAt: T0 - 1000,
+  });
+  const apply = (changes: StatusChange[], now = T0) =>
+    sut.applyStatusChanges(
+      changes.map((c) => c.paymentRequestId),
+      (existing) => planStatusChanges(existing, changes, ctx(now)).writes,
+    );
+  const claim = (limit: number, now = T0, clientId = 'C1') =>
+    sut.claimDue({ clientId, dialect: 'alipayplus', limit, now, leaseMs: 30_000, leaseToken: `t#${++seq}` });
+  const reschedule = (id: string, token: string, at: number): Completion => ({
+    paymentRequestId: id,
+    leaseToken: token,
+    phase: 'inquiry',
+    nextDueAt: at,
+    inquiryAttempts: 1,
+    cancelAttempts: 0,
+    lastAttemptAt: T0,
+    lastResultCode: 'PAYMENT_IN_PROCESS',
+    attention: null,
+    doneReason: null,
+  });
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    ds = await new DataSource(inquiryPollerDataSourceOptions(db.url, 8)).initialize();
+    await runMigrations(ds, INQUIRY_POLLER_MIGRATION_LOCK);
+    sut = new InquiryScheduleRepository(ds);
+  });
+
+  afterAll(async () => {
+    await ds?.destroy();
+    await db?.drop();
+  });
+
+  it('concurrent claims never hand out the same row, and a leased row is not claimed again', async () => {
+    const ids = Array.from({ length: 200 }, (_, i) => `race-${i}`);
+    await apply(ids.map((id) => change(id, 'init', 1, 'RACE')));
+    const batches = await Promise.all(Array.from({ length: 8 }, () => claim(40, T0, 'RACE')));
+    const claimed = batches.flat().map((e) => e.paymentRequestId);
+    expect(claimed).toHaveLength(200);
+    expect(new Set(claimed).size).toBe(200);
+    expect(await claim(1000, T0 + 1000, 'RACE')).toEqual([]);
+    // Once the lease has run out (a replica died), the rows are claimable again.
+    expect(await claim(1000, T0 + 31_000, 'RACE')).toHaveLength(200);
+  });
+
+  it('claims only due rows, in due order, and returns the due time for the lag', async () => {
+    await apply([change('due-a', 'init', 1, 'ORDER'), change('due-b', 'init', 1, 'ORDER')]);
+    const [a] = await claim(1, T0, 'ORDER');
+    expect(a.paymentRequestId).toMatch(/^due-/);
+    expect(a.dueAt).toBe(T0 - 1000);
+    await sut.complete([reschedule(a.paymentRequestId, a.leaseToken, T0 + 5000)]);
+    const [b] = await claim(5, T0, 'ORDER');
+    expect(b.paymentRequestId).not.toBe(a.paymentRequestId);
+    expect(await claim(5, T0 + 4999, 'ORDER')).toEqual([]);
+    expect((await claim(5, T0 + 5000, 'ORDER')).map((e) => e.paymentRequestId)).toEqual([a.paymentRequestId]);
+  });
+
+  it('a completion applies only while the row still carries its lease token', async () => {
+    await apply([change('fence', 'init', 1, 'FENCE')]);
+    const [entry] = await claim(1, T0, 'FENCE');
+    expect(await sut.complete([reschedule('fence', 'someone-else#1', T0 + 9999)])).toBe(0);
+    expect(await sut.complete([reschedule('fence', entry.leaseToken, T0 + 2000)])).toBe(1);
+    // The lease is released by the completion: a second, late copy is fenced out too.
+    expect(await sut.complete([reschedule('fence', entry.leaseToken, T0 + 9999)])).toBe(0);
+    expect(await sut.find('fence')).toMatchObject({
+      nextDueAt: new Date(T0 + 2000).toISOString(),
+      leased: false,
+      inquiryAttempts: 1,
+      lastResultCode: 'PAYMENT_IN_PROCESS',
+    });
+  });
+
+  it('a final status revokes the lease of the call in flight, and no version goes backwards', async () => {
+    await apply([change('final', 'init', 1, 'FINAL')]);
+    const [entry] = await claim(1, T0, 'FINAL');
+    await apply([change('final', 'success', 2, 'FINAL')]);
+    expect(await sut.complete([reschedule('final', entry.leaseToken, T0 + 2000)])).toBe(0);
+    await apply([change('final', 'init', 1, 'FINAL')]);
+    expect(await sut.find('final')).toMatchObject({
+      phase: 'done',
+      doneReason: 'ORDER_FINAL',
+      lastVersion: 2,
+    });
+    expect(await claim(10, T0 + 60_000, 'FINAL')).toEqual([]);
+  });
+
+  it('inserting the same new orders from two transactions at once keeps one row each', async () => {
+    const changes = Array.from({ length: 50 }, (_, i) => change(`dup-${i}`, 'init', 1, 'DUP'));
+    await Promise.all([apply(changes), apply(changes), apply([...changes].reverse())]);
+    const rows = await ds.query(`SELECT count(*)::int AS n FROM inquiry_schedule WHERE client_id = 'DUP'`);
+    expect(rows[0].n).toBe(50);
+  });
+
+  it('force and hint move only orders in the inquiry phase, a hint never closer than the gap', async () => {
+    await apply([change('trig', 'init', 1, 'TRIG')]);
+    const [entry] = await claim(1, T0, 'TRIG');
+    await sut.complete([reschedule('trig', entry.leaseToken, T0 + 600_000)]);
+
+    expect(await sut.hintInquiry(['trig', 'absent'], T0, 5000)).toBe(1);
+    // last_attempt_at was T0: the hint brings the inquiry to T0 + 5 s, not to now.
+    expect((await sut.find('trig'))?.nextDueAt).toBe(new Date(T0 + 5000).toISOString());
+    expect(await sut.forceInquiry('trig', T0 + 100)).toEqual({ kind: 'scheduled', inFlight: false });
+    expect((await sut.find('trig'))?.nextDueAt).toBe(new Date(T0 + 100).toISOString());
+    expect(await sut.forceInquiry('absent', T0)).toEqual({ kind: 'not-found' });
+
+    await apply([change('trig', 'cancelling', 2, 'TRIG')]);
+    expect(await sut.forceInquiry('trig', T0)).toEqual({ kind: 'cancelling' });
+    expect(await sut.hintInquiry(['trig'], T0 + 999_999, 0)).toBe(0);
+    await apply([change('trig', 'cancelled', 3, 'TRIG')]);
+    expect(await sut.forceInquiry('trig', T0)).toEqual({ kind: 'done', doneReason: 'ORDER_FINAL' });
+  });
+
+  it('marks a cancel as requested only under its lease', async () => {
+    await apply([change('cxl', 'init', 1, 'CXL')]);
+    const [entry] = await claim(1, T0, 'CXL');
+    await sut.complete([{ ...reschedule('cxl', entry.leaseToken, T0), phase: 'cancel' }]);
+    const [cancel] = await claim(1, T0, 'CXL');
+    expect(cancel.phase).toBe('cancel');
+    expect(await sut.markCancelRequested('cxl', 'wrong#1', T0)).toBe(false);
+    expect(await sut.markCancelRequested('cxl', cancel.leaseToken, T0)).toBe(true);
+    expect((await sut.find('cxl'))?.cancelRequestedAt).toBe(new Date(T0).toISOString());
+  });
+
+  it('prunes tombstones older than the retention, and nothing else', async () => {
+    await apply([change('old-tomb', 'success', 2, 'PRUNE'), change('open', 'init', 1, 'PRUNE')]);
+    expect(await sut.pruneTombstones(Date.now() - 60_000, 100)).toBe(0);
+    const pruned = await sut.pruneTombstones(Date.now() + 60_000, 10_000);
+    expect(pruned).toBeGreaterThanOrEqual(1);
+    expect(await sut.find('old-tomb')).toBeNull();
+    expect(await sut.find('open')).not.toBeNull();
+  });
+});
