@@ -1,0 +1,41 @@
+import { DataSource, DataSourceOptions, EntitySchema, MigrationInterface } from 'typeorm';
+
+export interface PostgresDataSourceSpec {
+  databaseUrl: string;
+  poolSize: number;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  entities: (Function | EntitySchema)[];
+  migrations: (new () => MigrationInterface)[];
+  /** Each app has its own, so apps sharing a database migrate independently. */
+  migrationsTableName: string;
+}
+
+/**
+ * The data-source options every app uses, for the app and its migration CLI alike (style.md).
+ * Schema changes go through migrations only: `synchronize` is always off.
+ */
+export function postgresDataSourceOptions(spec: PostgresDataSourceSpec): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url: spec.databaseUrl,
+    entities: spec.entities,
+    migrations: spec.migrations,
+    migrationsTableName: spec.migrationsTableName,
+    migrationsTransactionMode: 'all',
+    synchronize: false,
+    extra: { max: spec.poolSize },
+  };
+}
+
+/** Runs pending migrations under an advisory lock, so replicas booting together do not race. */
+export async function runMigrations(dataSource: DataSource, lockKey: number): Promise<void> {
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query('SELECT pg_advisory_lock($1)', [lockKey]);
+    await dataSource.runMigrations({ transaction: 'all' });
+  } finally {
+    await runner.query('SELECT pg_advisory_unlock($1)', [lockKey]).catch(() => undefined);
+    await runner.release();
+  }
+}
