@@ -8,6 +8,7 @@ import {
   ResultCodeSchema,
   ResultMessageSchema,
 } from './primitives';
+import { RAW_BODY_MAX_CHARS } from './observation-fields';
 
 /** payments.order-registered.v1 — an order to track until its final result. */
 export const OrderRegisteredV1Schema = z.object({
@@ -48,7 +49,7 @@ export const ResultObservedV1Schema = z.object({
   amount: AmountSchema.nullish(),
   paymentTime: InstantSchema.nullish(),
   /** The raw message as received (notification or response body), kept for audit. */
-  rawBody: z.string().max(65536).nullish(),
+  rawBody: z.string().max(RAW_BODY_MAX_CHARS).nullish(),
 });
 export type ResultObservedV1 = z.infer<typeof ResultObservedV1Schema>;
 

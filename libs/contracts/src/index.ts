@@ -4,3 +4,4 @@ export * from './events';
 export * from './registry';
 export * from './event-ids';
 export * from './asyncapi';
+export * from './observation-fields';

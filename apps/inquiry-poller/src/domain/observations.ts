@@ -1,7 +1,8 @@
+import { auditCopy, fitResultMessage, normalizeInstant } from '@app/contracts';
 import type { Amount, Dialect, ObservationOutcome, ResultObservedV1 } from '@app/contracts';
 
-/** The contract's limit on the audit copy of a response (libs/contracts ResultObservedV1). */
-export const RAW_BODY_MAX_CHARS = 65536;
+// Re-exported: the field rules live with the contract they serve.
+export { RAW_BODY_MAX_CHARS, normalizeInstant } from '@app/contracts';
 
 /** The order an observation is about. */
 export interface ObservedOrder {
@@ -35,16 +36,6 @@ export const inquiryEventId = (paymentRequestId: string, outcome: string, result
 export const cancelEventId = (paymentRequestId: string, outcome: CancelOutcome): string =>
   `cancel:${paymentRequestId}:${outcome}`;
 
-/**
- * Alipay+ sends instants with any offset and precision (protocol.md §6: parse leniently); the
- * contract carries one ISO-8601 instant. An unreadable time is left out rather than guessed.
- */
-export function normalizeInstant(value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  const ms = Date.parse(value);
-  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
-}
-
 /** The result-observed event for a final inquiry answer (source `inquiry`). */
 export function inquiryObservation(
   order: ObservedOrder,
@@ -62,12 +53,12 @@ export function inquiryObservation(
     source: 'inquiry',
     outcome: result.outcome,
     resultCode: result.resultCode,
-    resultMessage: result.resultMessage?.slice(0, 256) ?? null,
+    resultMessage: fitResultMessage(result.resultMessage),
     paymentId: result.paymentId ?? null,
     amount: result.amount ? { value: result.amount.value, currency: result.amount.currency } : null,
     paymentTime: paymentTime ?? null,
     // An audit copy that does not fit the contract is left out whole: a cut copy would mislead.
-    rawBody: result.rawBody.length <= RAW_BODY_MAX_CHARS ? result.rawBody : null,
+    rawBody: auditCopy(result.rawBody),
   };
 }
 
@@ -89,7 +80,6 @@ export function cancelObservation(
     outcome,
     resultCode: detail.resultCode,
     resultMessage: detail.resultMessage?.slice(0, 256) ?? null,
-    rawBody:
-      detail.rawBody !== undefined && detail.rawBody.length <= RAW_BODY_MAX_CHARS ? detail.rawBody : null,
+    rawBody: auditCopy(detail.rawBody),
   };
 }

@@ -8,7 +8,10 @@ import {
 } from '@app/alipayplus';
 import type { Partner } from '@app/config';
 import {
+  auditCopy,
   encodeEvent,
+  fitResultMessage,
+  normalizeInstant,
   hashId,
   InquiryHintV1,
   notifyEventId,
@@ -41,13 +44,6 @@ export interface NotifyAnswer {
 const header = (h: IncomingNotification['headers'], name: string): string | undefined => {
   const v = h[name];
   return Array.isArray(v) ? v[0] : v;
-};
-
-/** Normalises a lenient ISO-8601 time (protocol.md §6) to the instant our contracts carry. */
-const toInstant = (t: string | undefined): string | null => {
-  if (!t) return null;
-  const ms = Date.parse(t);
-  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
 };
 
 /**
@@ -134,11 +130,11 @@ export class ReceiveNotificationUseCase {
       source: 'notify',
       outcome: obs.outcome,
       resultCode: obs.resultCode,
-      resultMessage: obs.resultMessage?.slice(0, 256) ?? null,
+      resultMessage: fitResultMessage(obs.resultMessage),
       paymentId: obs.paymentId ?? null,
       amount: obs.amount ? { value: obs.amount.value, currency: obs.amount.currency } : null,
-      paymentTime: toInstant(obs.paymentTime),
-      rawBody: n.rawBody.toString('utf8'),
+      paymentTime: normalizeInstant(obs.paymentTime) ?? null,
+      rawBody: auditCopy(n.rawBody.toString('utf8')),
     };
     let value: string;
     try {

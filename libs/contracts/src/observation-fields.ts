@@ -1,0 +1,25 @@
+/**
+ * Rules for filling result-observed fields from what a partner sent, shared by every producer
+ * (gateway, poller) so that an event they build always passes the contract.
+ */
+
+/** The contract's limit on the audit copy of a received message (ResultObservedV1.rawBody). */
+export const RAW_BODY_MAX_CHARS = 65536;
+
+/** The audit copy, or null when it would not fit: a cut copy would mislead whoever audits it. */
+export const auditCopy = (raw: string | undefined): string | null =>
+  raw !== undefined && raw.length <= RAW_BODY_MAX_CHARS ? raw : null;
+
+/** protocol.md §6: resultMessage is ≤ 256 characters; a longer one is cut rather than refused. */
+export const fitResultMessage = (message: string | undefined): string | null =>
+  message?.slice(0, 256) ?? null;
+
+/**
+ * Alipay+ sends instants with any offset and precision (protocol.md §6: parse leniently); the
+ * contract carries one ISO-8601 instant. An unreadable time is left out rather than guessed.
+ */
+export function normalizeInstant(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
+}
