@@ -10,6 +10,7 @@
  */
 import 'reflect-metadata';
 import { randomBytes } from 'crypto';
+import { cpus } from 'os';
 import * as path from 'path';
 import { Kafka, logLevel } from 'kafkajs';
 import { DataSource } from 'typeorm';
@@ -19,6 +20,7 @@ import { createKafkaClient, ensureTopics } from '@app/kafka';
 import { purgeInfra, repoRoot, startInfra } from '@app/testing';
 import { createTestDatabase, queryRows } from '@app/testing/test-database';
 import { groupCaughtUp } from '@app/testing/kafka-probes';
+import { CpuMeter, localInfraPids, ownCpuMs, processTreeCpuMs } from '@app/testing/process-cpu';
 import { bootstrapOrderState } from '../apps/order-state/src/bootstrap';
 import { loadOrderStateConfig } from '../apps/order-state/src/config';
 import { ApplyObservationsUseCase } from '../apps/order-state/src/application/apply-observations.use-case';
@@ -44,13 +46,13 @@ async function main() {
     log('using the given KAFKA_BROKERS/DATABASE_URL: the topic must hold no other result-observed events');
   }
   try {
-    return await run();
+    return await run(instanceDir);
   } finally {
     if (instanceDir) await purgeInfra(instanceDir);
   }
 }
 
-async function run() {
+async function run(instanceDir: string | undefined) {
   const brokers = process.env.KAFKA_BROKERS!.split(',');
   const kafka = new Kafka({ clientId: 'bench', brokers, logLevel: logLevel.NOTHING });
   await ensureTopics(createKafkaClient({ brokers, clientId: 'bench', logger: new Logger('bench') }), [
@@ -98,7 +100,7 @@ async function run() {
   await producer.disconnect();
 
   const baseline = await measureBaseline(kafka, ids);
-  const candidate = await measureCandidate(ids, kafka);
+  const candidate = await measureCandidate(ids, kafka, instanceDir);
   const ratio = candidate.perSec / baseline.perSec;
   console.log(
     `baseline  (one transaction per message): ${baseline.perSec.toFixed(0)} observations/s (${BASELINE_N} in ${baseline.seconds.toFixed(1)} s)`,
@@ -107,6 +109,15 @@ async function run() {
     `candidate (eachBatch, set-based SQL + outbox): ${candidate.perSec.toFixed(0)} observations/s (${N} in ${candidate.seconds.toFixed(1)} s)`,
   );
   console.log(`ratio: ${ratio.toFixed(2)}x   targets: ≥ 20000/s and ≥ 5x`);
+  const cpu = candidate.cpuUsPerObs;
+  const totalUs = Object.values(cpu).reduce((a, b) => a + b, 0);
+  console.log(
+    `cpu per observation (candidate): ${Object.entries(cpu)
+      .map(([part, us]) => `${part} ${us.toFixed(1)} µs`)
+      .join(
+        ', ',
+      )}; total ${totalUs.toFixed(1)} µs → ${((totalUs * 20_000) / 1e6).toFixed(2)} cores at 20,000/s (this machine: ${cpus().length})`,
+  );
   console.log(
     JSON.stringify({
       batchPerSec: Math.round(candidate.perSec),
@@ -114,6 +125,7 @@ async function run() {
       ratio: Number(ratio.toFixed(2)),
       n: N,
       baselineN: BASELINE_N,
+      cpuUsPerObs: Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, Number(v.toFixed(1))])),
     }),
   );
 }
@@ -167,7 +179,7 @@ async function measureBaseline(kafka: Kafka, ids: string[]) {
   return { seconds, perSec: BASELINE_N / seconds };
 }
 
-async function measureCandidate(ids: string[], kafkaForProbe: Kafka) {
+async function measureCandidate(ids: string[], kafkaForProbe: Kafka, instanceDir: string | undefined) {
   const db = await createTestDatabase();
   await seedOrders(db.url, ids);
   log(`candidate: ${N} observations through order-state's batch path`);
@@ -178,16 +190,31 @@ async function measureCandidate(ids: string[], kafkaForProbe: Kafka) {
       HTTP_PORT: '0',
       KAFKA_GROUP_ID: `bench-batch-${randomBytes(3).toString('hex')}`,
       LOG_LEVEL: 'warn',
+      // Tuning knobs pass through, so a run can compare settings.
+      ...(process.env.KAFKA_PARTITIONS_CONCURRENCY
+        ? { KAFKA_PARTITIONS_CONCURRENCY: process.env.KAFKA_PARTITIONS_CONCURRENCY }
+        : {}),
     }),
   );
   // Done when the group has committed every offset: offsets are committed only after the DB commit,
   // so that is "applied". The clock starts when the consumer has joined (bootstrap returns then).
+  // What each part of the machine spent meanwhile: this process is order-state (consumer and relay)
+  // plus the bench's probe; PostgreSQL and Kafka only when this run started them.
+  const pids = instanceDir ? localInfraPids(instanceDir) : {};
+  const meter = new CpuMeter({
+    orderState: ownCpuMs,
+    ...(pids.postgres ? { postgres: () => processTreeCpuMs(pids.postgres!) } : {}),
+    ...(pids.kafka ? { kafka: () => processTreeCpuMs(pids.kafka!) } : {}),
+  });
+  meter.start();
   const started = performance.now();
   const groupId = app.config.KAFKA_GROUP_ID;
   while (!(await groupCaughtUp(kafkaForProbe, groupId, Topics.resultObserved))) {
     await new Promise((r) => setTimeout(r, 100));
   }
   const seconds = (performance.now() - started) / 1000;
+  const cpuMs = meter.stop();
+  const cpuUsPerObs = Object.fromEntries(Object.entries(cpuMs).map(([part, ms]) => [part, (ms * 1000) / N]));
   const [check] = await queryRows<{ n: string }>(
     db.url,
     `SELECT count(*) AS n FROM payment_orders WHERE status = 'success'`,
@@ -195,7 +222,7 @@ async function measureCandidate(ids: string[], kafkaForProbe: Kafka) {
   if (Number(check.n) !== N) throw new Error(`expected ${N} orders in success, found ${check.n}`);
   await app.close();
   await db.drop();
-  return { seconds, perSec: N / seconds };
+  return { seconds, perSec: N / seconds, cpuUsPerObs };
 }
 
 main().then(

@@ -45,6 +45,16 @@ const toSnapshot = (r: OrderRow): OrderSnapshot => ({
 });
 
 /**
+ * Long text values (raw bodies, outbox payloads) go one bind parameter each, gathered with
+ * `ARRAY[$n, …]`: node-postgres then writes each string as is, and PostgreSQL takes each as a datum,
+ * where a `text[]` literal costs an escaping pass in JavaScript and a parsing pass in the server.
+ * The protocol allows 65,535 parameters per statement, so larger batches are split.
+ */
+const MAX_ROWS_PER_STATEMENT = 20_000;
+const textParams = (first: number, n: number) =>
+  Array.from({ length: n }, (_, i) => `$${first + i}`).join(',');
+
+/**
  * Set-based SQL for order-state's tables: each call is one statement whatever the batch size
  * (arrays passed through `unnest`). Every method runs inside the caller's transaction.
  */
@@ -80,6 +90,12 @@ export class OrderStore {
     results: Map<string, ObservationResult>,
   ): Promise<void> {
     if (observations.length === 0) return;
+    if (observations.length > MAX_ROWS_PER_STATEMENT) {
+      for (let i = 0; i < observations.length; i += MAX_ROWS_PER_STATEMENT) {
+        await this.insertObservations(observations.slice(i, i + MAX_ROWS_PER_STATEMENT), results);
+      }
+      return;
+    }
     const col = <T>(f: (o: StoredObservation) => T) => observations.map(f);
     await this.em.query(
       `INSERT INTO payment_observations
@@ -88,8 +104,10 @@ export class OrderStore {
        SELECT t.event_id, t.pid, t.source, t.outcome, t.code, t.msg, t.payment_id, t.amount_value::numeric,
               t.amount_currency, t.payment_time::timestamptz, t.raw_body, t.occurred_at::timestamptz, now(),
               t.effect, t.status_after, t.note
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-                     $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[])
+         FROM ROWS FROM (unnest($1::text[]), unnest($2::text[]), unnest($3::text[]), unnest($4::text[]),
+                         unnest($5::text[]), unnest($6::text[]), unnest($7::text[]), unnest($8::text[]),
+                         unnest($9::text[]), unnest($10::text[]), unnest(ARRAY[${textParams(15, observations.length)}]::text[]),
+                         unnest($11::text[]), unnest($12::text[]), unnest($13::text[]), unnest($14::text[]))
               WITH ORDINALITY AS t(event_id, pid, source, outcome, code, msg, payment_id, amount_value, amount_currency,
                                    payment_time, raw_body, occurred_at, effect, status_after, note, ord)
         ORDER BY t.ord
@@ -105,11 +123,11 @@ export class OrderStore {
         col((o) => o.amount?.value ?? null),
         col((o) => o.amount?.currency ?? null),
         col((o) => o.paymentTime ?? null),
-        col((o) => o.rawBody ?? null),
         col((o) => o.occurredAt),
         col((o) => results.get(o.eventId)!.effect),
         col((o) => results.get(o.eventId)!.statusAfter),
         col((o) => results.get(o.eventId)!.note),
+        ...col((o) => o.rawBody ?? null),
       ],
     );
   }
@@ -245,16 +263,23 @@ export class OrderStore {
    */
   async insertOutbox(changes: StatusChangedV1[]): Promise<void> {
     if (changes.length === 0) return;
+    if (changes.length > MAX_ROWS_PER_STATEMENT) {
+      for (let i = 0; i < changes.length; i += MAX_ROWS_PER_STATEMENT) {
+        await this.insertOutbox(changes.slice(i, i + MAX_ROWS_PER_STATEMENT));
+      }
+      return;
+    }
     await this.em.query(
       `INSERT INTO outbox (event_id, topic, message_key, payload, created_at)
        SELECT t.event_id, $1, t.message_key, t.payload, now()
-         FROM unnest($2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS t(event_id, message_key, payload, ord)
+         FROM ROWS FROM (unnest($2::text[]), unnest($3::text[]), unnest(ARRAY[${textParams(4, changes.length)}]::text[]))
+              WITH ORDINALITY AS t(event_id, message_key, payload, ord)
         ORDER BY t.ord`,
       [
         Topics.statusChanged,
         changes.map((c) => c.eventId),
         changes.map((c) => c.paymentRequestId),
-        changes.map((c) => encodeEvent(Topics.statusChanged, c)),
+        ...changes.map((c) => encodeEvent(Topics.statusChanged, c)),
       ],
     );
     // Wakes the relay at commit; it also polls, so a lost notification only delays.
