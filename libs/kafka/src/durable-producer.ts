@@ -41,20 +41,39 @@ export interface DurableProducerOptions {
  * A publish that times out may still be written later (kafkajs keeps retrying within its bounded
  * retry budget). Callers must therefore use deterministic event ids, so that such a late write and the
  * sender's retry are recognised downstream as one event.
+ *
+ * A send that fails is never followed by another send on the same idempotent producer: kafkajs rolls
+ * the partition's sequence number back when a request fails, but the broker may have written that
+ * request (its reply was lost). The next batch would then reuse the sequence number, and the broker
+ * would acknowledge it as a duplicate without writing it — a silent loss — or refuse every later batch
+ * with OUT_OF_ORDER_SEQUENCE_NUMBER. So after a failure the producer is replaced: a new producer id,
+ * sequences from zero. The failed batch's callers get the error and retry with the same event ids.
  */
 export class DurableProducer {
-  private readonly producer: Producer;
+  private producer: Producer;
+  /** The failed producer must be replaced before anything else is sent. */
+  private replaceBeforeNextSend = false;
+  private generationCount = 1;
   private queue: Pending[] = [];
   private flushing = false;
   private connected = false;
   private readonly maxBatch: number;
 
   constructor(
-    kafka: Kafka,
+    private readonly kafka: Kafka,
     private readonly options: DurableProducerOptions,
   ) {
     this.maxBatch = options.maxBatch ?? 1000;
-    this.producer = kafka.producer({
+    this.producer = this.createProducer();
+  }
+
+  /** How many kafkajs producers this one has used: 1, plus one per send that failed. */
+  get generation(): number {
+    return this.generationCount;
+  }
+
+  private createProducer(): Producer {
+    return this.kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
@@ -62,6 +81,16 @@ export class DurableProducer {
       // ever-growing queue. Duplicates this may cause are removed by event id downstream.
       retry: { initialRetryTime: 100, maxRetryTime: 1000, retries: 5 },
     });
+  }
+
+  /** Drops the producer whose sequence numbers can no longer be trusted and connects a fresh one. */
+  private async replaceProducer(): Promise<void> {
+    const old = this.producer;
+    this.producer = this.createProducer();
+    this.generationCount++;
+    await old.disconnect().catch(() => undefined);
+    await this.producer.connect();
+    this.replaceBeforeNextSend = false;
   }
 
   async connect(): Promise<void> {
@@ -106,6 +135,7 @@ export class DurableProducer {
           byTopic.set(message.topic, list);
         }
         try {
+          if (this.replaceBeforeNextSend) await this.replaceProducer();
           await this.producer.sendBatch({
             acks: -1,
             compression: CompressionTypes.None,
@@ -114,6 +144,8 @@ export class DurableProducer {
           for (const p of batch) p.resolve();
         } catch (err) {
           this.options.logger.warn(`publish of ${batch.length} message(s) failed: ${(err as Error).message}`);
+          // Also when the replacement itself could not connect: try again before the next send.
+          this.replaceBeforeNextSend = true;
           for (const p of batch) p.reject(err as Error);
         }
       }

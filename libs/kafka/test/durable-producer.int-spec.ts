@@ -1,0 +1,75 @@
+// DurableProducer against the real broker: a failed send retires the idempotent producer.
+import { randomUUID } from 'node:crypto';
+import { Logger } from '@nestjs/common';
+import { Kafka, logLevel } from 'kafkajs';
+import { isLocalInfraManaged, startKafka, stopKafka, waitFor } from '@app/testing';
+import { KafkaCollector } from '@app/testing/kafka-probes';
+import { DurableProducer } from '../src/durable-producer';
+
+jest.setTimeout(180_000);
+
+const itWhenManaged = isLocalInfraManaged() ? it : it.skip;
+
+describe('DurableProducer (real Kafka)', () => {
+  const topic = `durable-producer-spec-${randomUUID()}`;
+  const kafka = () =>
+    new Kafka({
+      clientId: 'durable-producer-spec',
+      brokers: process.env.KAFKA_BROKERS!.split(','),
+      connectionTimeout: 1000,
+      logLevel: logLevel.NOTHING,
+    });
+  let producer: DurableProducer;
+
+  beforeAll(async () => {
+    const admin = kafka().admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+    await admin.disconnect();
+    producer = new DurableProducer(kafka(), { sendTimeoutMs: 5000, logger: new Logger('spec') });
+    await producer.connect();
+  });
+
+  afterAll(async () => {
+    await producer?.disconnect();
+  });
+
+  // The failure that matters is a request the broker wrote but whose reply was lost: kafkajs rolls
+  // the sequence number back, and a next batch of the same size on the same producer would be
+  // acknowledged as a duplicate and never written. That reply loss cannot be staged on one local
+  // broker, so this pins the guard itself: after any failed send the next one goes out on a new
+  // producer (new producer id, sequences from zero) and is written.
+  itWhenManaged('sends on a fresh producer after a failed send, and the message is written', async () => {
+    await producer.publish([{ topic, key: 'k', value: 'before' }]);
+    expect(producer.generation).toBe(1);
+
+    await stopKafka();
+    try {
+      // A long caller timeout: the rejection comes from the send itself failing, once kafkajs's
+      // bounded retries are spent, so the failed send has finished when it arrives.
+      await expect(producer.publish([{ topic, key: 'k', value: 'lost-broker' }], 120_000)).rejects.toThrow();
+    } finally {
+      await startKafka();
+    }
+
+    await waitFor(
+      async () =>
+        producer.publish([{ topic, key: 'k', value: 'after' }]).then(
+          () => true,
+          () => false,
+        ),
+      { description: 'a publish succeeds once the broker is back', timeoutMs: 90_000 },
+    );
+    expect(producer.generation).toBeGreaterThan(1);
+
+    const collector = await new KafkaCollector<string>(kafka(), [topic]).start();
+    try {
+      await waitFor(async () => collector.messages.some((m) => m.value === 'after'), {
+        description: 'the message sent after the failure is in the topic',
+        timeoutMs: 30_000,
+      });
+    } finally {
+      await collector.stop();
+    }
+  });
+});
