@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { Topics } from '@app/contracts';
 import { createKafkaClient, DurableProducer, ensureTopics, KafkaBatchTransport } from '@app/kafka';
 import { createLogger } from '@app/observability';
+import { isPostgresDataError } from '@app/persistence';
 import { defaultInstanceId, InquiryPollerConfig, loadPolledPartners, PolledPartner } from './config';
 import { PollerMetrics } from './application/poller-metrics';
 import { PollerSettings } from './application/poller-settings';
@@ -125,7 +126,12 @@ export async function bootstrapInquiryPoller(config: InquiryPollerConfig): Promi
     await producer.connect();
     producerConnected = true;
 
-    transport = new KafkaBatchTransport({ kafka, groupId: config.KAFKA_GROUP_ID, deadLetters: producer });
+    transport = new KafkaBatchTransport({
+      kafka,
+      groupId: config.KAFKA_GROUP_ID,
+      deadLetters: producer,
+      isPoisonError: isPostgresDataError,
+    });
     app.connectMicroservice({ strategy: transport });
     await app.startAllMicroservices();
 

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { Topics } from '@app/contracts';
 import { createKafkaClient, DurableProducer, ensureTopics, KafkaBatchTransport } from '@app/kafka';
 import { createLogger } from '@app/observability';
+import { isPostgresDataError } from '@app/persistence';
 import { OrderStateModule } from './order-state.module';
 import { OrderStateConfig } from './config';
 import { runMigrations, ORDER_STATE_MIGRATION_LOCK } from './infrastructure/persistence/data-source';
@@ -52,6 +53,8 @@ export async function bootstrapOrderState(config: OrderStateConfig): Promise<Run
     deadLetters: producer,
     sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
     partitionsConsumedConcurrently: config.KAFKA_PARTITIONS_CONCURRENCY,
+    // A result PostgreSQL cannot store (a value out of its range) goes to the DLQ; the rest applies.
+    isPoisonError: isPostgresDataError,
   });
   app.connectMicroservice({ strategy: transport });
   await app.startAllMicroservices();

@@ -4,6 +4,7 @@ import { decodeEvent, encodeEvent } from './registry';
 import { renderContractFiles } from './render';
 import { Topics } from './topics';
 import { notifyEventId, statusChangedEventId } from './event-ids';
+import { fitResultMessage, normalizeInstant } from './observation-fields';
 
 const registration = {
   eventId: 'reg-1',
@@ -49,10 +50,28 @@ describe('contracts', () => {
       JSON.stringify({ ...registration, paymentRequestId: 'x'.repeat(65) }),
       /paymentRequestId/,
     ],
+    // Values PostgreSQL cannot store are refused here, so they reach the DLQ instead of failing a batch.
+    [
+      'a NUL character in a text field',
+      JSON.stringify({ ...registration, orderNo: 'o-\u0000-1' }),
+      /NUL.*orderNo/s,
+    ],
+    [
+      'an instant in year 0000',
+      JSON.stringify({ ...registration, occurredAt: '0000-01-01T00:00:00Z' }),
+      /0000.*occurredAt/s,
+    ],
   ])('rejects %s with a reason', (_label, value, reason) => {
     const decoded = decodeEvent(Topics.orderRegistered, value);
     expect(decoded.ok).toBe(false);
     expect(!decoded.ok && decoded.reason).toMatch(reason);
+  });
+
+  it('fits partner text into the contract: NUL in a message becomes U+FFFD, an instant outside years 0001–9999 is left out', () => {
+    expect(fitResultMessage('bad\u0000byte')).toBe('bad\uFFFDbyte');
+    expect(fitResultMessage('x'.repeat(300))).toHaveLength(256);
+    expect(normalizeInstant('0000-06-01T00:00:00Z')).toBeUndefined();
+    expect(normalizeInstant('2026-11-21T12:00:00+08:00')).toBe('2026-11-21T04:00:00.000Z');
   });
 
   it('refuses to publish an invalid event', () => {

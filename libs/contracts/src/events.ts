@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  text,
   AmountSchema,
   DialectSchema,
   envelopeFields,
@@ -14,7 +15,7 @@ import { RAW_BODY_MAX_CHARS } from './observation-fields';
 export const OrderRegisteredV1Schema = z.object({
   ...envelopeFields,
   paymentRequestId: PaymentRequestIdSchema,
-  orderNo: z.string().min(1).max(64),
+  orderNo: text().min(1).max(64),
   amount: AmountSchema,
   dialect: DialectSchema,
   /** When absent the payment expires 1 minute after registration (protocol.md §5). */
@@ -45,11 +46,11 @@ export const ResultObservedV1Schema = z.object({
   outcome: ObservationOutcomeSchema,
   resultCode: ResultCodeSchema,
   resultMessage: ResultMessageSchema.nullish(),
-  paymentId: z.string().min(1).max(64).nullish(),
+  paymentId: text().min(1).max(64).nullish(),
   amount: AmountSchema.nullish(),
   paymentTime: InstantSchema.nullish(),
   /** The raw message as received (notification or response body), kept for audit. */
-  rawBody: z.string().max(RAW_BODY_MAX_CHARS).nullish(),
+  rawBody: text().max(RAW_BODY_MAX_CHARS).nullish(),
 });
 export type ResultObservedV1 = z.infer<typeof ResultObservedV1Schema>;
 
@@ -60,7 +61,7 @@ export type OrderStatus = z.infer<typeof OrderStatusSchema>;
 export const StatusChangedV1Schema = z.object({
   ...envelopeFields,
   paymentRequestId: PaymentRequestIdSchema,
-  orderNo: z.string().min(1).max(64),
+  orderNo: text().min(1).max(64),
   dialect: DialectSchema,
   /** null when the order enters its first state (`init` on registration). */
   from: OrderStatusSchema.nullable(),
@@ -72,7 +73,7 @@ export const StatusChangedV1Schema = z.object({
   /** Monotonic per order: 1 on registration, +1 per change. Consumers drop versions they have seen. */
   version: z.number().int().positive(),
   /** The result-observed event that caused the change (absent for the registration). */
-  causeEventId: z.string().max(200).nullish(),
+  causeEventId: text().max(200).nullish(),
 });
 export type StatusChangedV1 = z.infer<typeof StatusChangedV1Schema>;
 
@@ -102,6 +103,6 @@ export const InquiryHintV1Schema = z.object({
   ...envelopeFields,
   paymentRequestId: PaymentRequestIdSchema,
   dialect: DialectSchema,
-  reason: z.string().max(200),
+  reason: text().max(200),
 });
 export type InquiryHintV1 = z.infer<typeof InquiryHintV1Schema>;

@@ -10,9 +10,12 @@ export const RAW_BODY_MAX_CHARS = 65536;
 export const auditCopy = (raw: string | undefined): string | null =>
   raw !== undefined && raw.length <= RAW_BODY_MAX_CHARS ? raw : null;
 
-/** protocol.md §6: resultMessage is ≤ 256 characters; a longer one is cut rather than refused. */
+/**
+ * protocol.md §6: resultMessage is ≤ 256 characters; a longer one is cut rather than refused. It is
+ * free text for people: a NUL character in it (which PostgreSQL cannot store) becomes U+FFFD.
+ */
 export const fitResultMessage = (message: string | undefined): string | null =>
-  message?.slice(0, 256) ?? null;
+  message?.slice(0, 256).replace(/\u0000/g, '\uFFFD') ?? null;
 
 /**
  * Alipay+ sends instants with any offset and precision (protocol.md §6: parse leniently); the
@@ -21,5 +24,8 @@ export const fitResultMessage = (message: string | undefined): string | null =>
 export function normalizeInstant(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   const ms = Date.parse(value);
-  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
+  if (Number.isNaN(ms)) return undefined;
+  const iso = new Date(ms).toISOString();
+  // Years 0001–9999 only: the contract's form (and PostgreSQL's range); anything else is unreadable.
+  return /^(?!0000)\d{4}-/.test(iso) ? iso : undefined;
 }

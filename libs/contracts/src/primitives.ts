@@ -7,23 +7,35 @@ export const AmountSchema = z.object({
 });
 export type Amount = z.infer<typeof AmountSchema>;
 
+/**
+ * Text that PostgreSQL can store: no U+0000 (NUL). Every string a consumer writes to its database
+ * carries this rule, so such a value is refused at the contract (→ DLQ) instead of failing a batch.
+ */
+export const text = () => z.string().regex(/^[^\u0000]*$/, 'must not contain U+0000 (NUL)');
+
 /** ≤ 64 chars (protocol.md §3): the key of every event. */
-export const PaymentRequestIdSchema = z.string().min(1).max(64);
+export const PaymentRequestIdSchema = text().min(1).max(64);
 
 export const DialectSchema = z.enum(['alipayplus', 'antom']);
 export type Dialect = z.infer<typeof DialectSchema>;
 
-/** An ISO-8601 instant with an offset or Z, as Alipay+ sends them (protocol.md §6: parse leniently). */
-export const InstantSchema = z.iso.datetime({ offset: true });
+/**
+ * An ISO-8601 instant with an offset or Z, as Alipay+ sends them (protocol.md §6: parse leniently).
+ * Year 0000 does not exist in PostgreSQL's calendar (nor in the proleptic Gregorian one ISO uses
+ * for dates after 1582), so it is refused.
+ */
+export const InstantSchema = z.iso
+  .datetime({ offset: true })
+  .regex(/^(?!0000-)/, 'year 0000 is not a valid year');
 
-export const ResultCodeSchema = z.string().min(1).max(64);
-export const ResultMessageSchema = z.string().max(256);
+export const ResultCodeSchema = text().min(1).max(64);
+export const ResultMessageSchema = text().max(256);
 
 /** Fields every event carries (design.md §3). */
 export const envelopeFields = {
-  eventId: z.string().min(1).max(200),
+  eventId: text().min(1).max(200),
   schemaVersion: z.literal(1),
   occurredAt: InstantSchema,
   /** The tenant: the partner client id the payment belongs to. */
-  clientId: z.string().min(1).max(64),
+  clientId: text().min(1).max(64),
 };

@@ -26,6 +26,12 @@ export interface BatchConsumerOptions {
   sessionTimeoutMs?: number;
   /** Partition batches handled at once (default 3). */
   partitionsConsumedConcurrently?: number;
+  /**
+   * True when a handler error is caused by the data of a message (PostgreSQL refusing a value, say)
+   * rather than by the moment (a database outage). Such a batch is split until the message that
+   * causes it is found; that message is dead-lettered and the rest applied. Default: never.
+   */
+  isPoisonError?: (err: unknown) => boolean;
 }
 
 /**
@@ -38,7 +44,9 @@ export interface BatchConsumerOptions {
  * replays the batch; handlers are idempotent by event id, so the replay changes nothing.
  *
  * A handler error (a database outage, say) is not a property of the message: the batch is not
- * committed and kafkajs retries it after a backoff.
+ * committed and kafkajs retries it after a backoff. An error that `isPoisonError` pins on the data
+ * is: the batch is halved, and halved again, until the one message behind it is found and
+ * dead-lettered. The halves are applied in offset order, so the partition's order is kept.
  */
 export class BatchConsumer {
   private readonly consumer: Consumer;
@@ -110,6 +118,7 @@ export class BatchConsumer {
     if (!isRunning() || isStale()) return;
 
     const valid: DecodedMessage<TopicName>[] = [];
+    const raw = new Map<string, KafkaMessage>();
     const poison: { message: KafkaMessage; reason: string }[] = [];
     for (const message of batch.messages) {
       const decoded = decodeEvent(topic, message.value);
@@ -121,6 +130,7 @@ export class BatchConsumer {
           key: message.key?.toString('utf8') ?? null,
           event: decoded.value,
         });
+        raw.set(message.offset, message);
       } else {
         poison.push({ message, reason: decoded.reason });
       }
@@ -130,7 +140,7 @@ export class BatchConsumer {
       await this.deadLetter(topic, batch.partition, poison);
     }
     if (valid.length > 0) {
-      await handler(valid);
+      await this.applyIsolatingPoison(handler, valid, raw, topic, batch.partition);
     }
     resolveOffset(batch.lastOffset());
     // With autoCommit off, kafkajs commits only offsets given explicitly: the next offset to read.
@@ -143,6 +153,28 @@ export class BatchConsumer {
       ],
     });
     await heartbeat();
+  }
+
+  private async applyIsolatingPoison(
+    handler: BatchHandler<TopicName>,
+    messages: DecodedMessage<TopicName>[],
+    raw: Map<string, KafkaMessage>,
+    topic: TopicName,
+    partition: number,
+  ): Promise<void> {
+    try {
+      await handler(messages);
+    } catch (err) {
+      if (!this.options.isPoisonError?.(err)) throw err;
+      if (messages.length === 1) {
+        const reason = `the handler refused this message: ${(err as Error).message}`;
+        await this.deadLetter(topic, partition, [{ message: raw.get(messages[0].offset)!, reason }]);
+        return;
+      }
+      const half = Math.ceil(messages.length / 2);
+      await this.applyIsolatingPoison(handler, messages.slice(0, half), raw, topic, partition);
+      await this.applyIsolatingPoison(handler, messages.slice(half), raw, topic, partition);
+    }
   }
 
   private async deadLetter(

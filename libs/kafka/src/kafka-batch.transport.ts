@@ -12,6 +12,8 @@ export interface KafkaBatchTransportOptions {
   fromBeginning?: boolean;
   sessionTimeoutMs?: number;
   partitionsConsumedConcurrently?: number;
+  /** See BatchConsumerOptions.isPoisonError. */
+  isPoisonError?: (err: unknown) => boolean;
 }
 
 /**
@@ -44,6 +46,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
         fromBeginning: this.options.fromBeginning,
         sessionTimeoutMs: this.options.sessionTimeoutMs,
         partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently,
+        isPoisonError: this.options.isPoisonError,
       });
       const joined = this.consumer.whenJoined();
       await this.consumer.start();

@@ -39,3 +39,18 @@ export async function runMigrations(dataSource: DataSource, lockKey: number): Pr
     await runner.release();
   }
 }
+
+/**
+ * True when PostgreSQL refused a statement because of a value in it, which no retry can fix: SQLSTATE
+ * class 22 (data exception: a date out of range, a NUL character in text, a number too large…) and
+ * 54000 (program limit exceeded: a value too large for an index row). TypeORM wraps the driver error.
+ */
+export function isPostgresDataError(err: unknown): boolean {
+  const code = pgErrorCode(err) ?? pgErrorCode((err as { driverError?: unknown } | null)?.driverError);
+  return code !== undefined && (code.startsWith('22') || code === '54000');
+}
+
+function pgErrorCode(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
+}
