@@ -15,7 +15,7 @@ export const auditCopy = (raw: string | undefined): string | null =>
  * free text for people: a NUL character in it (which PostgreSQL cannot store) becomes U+FFFD.
  */
 export const fitResultMessage = (message: string | undefined): string | null =>
-  message?.slice(0, 256).replace(/\u0000/g, '\uFFFD') ?? null;
+  message?.slice(0, 256).replaceAll('\u0000', '\uFFFD') ?? null;
 
 /**
  * Alipay+ sends instants with any offset and precision (protocol.md §6: parse leniently); the
