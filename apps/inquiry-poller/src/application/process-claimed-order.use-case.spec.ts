@@ -130,19 +130,33 @@ describe('ProcessClaimedOrderUseCase: one claimed row, one call, publish before 
     expect((await sut.execute(claimed(), target)).backoffPartner).toBe(true);
   });
 
-  it('first cancel attempt: mark the row, publish CANCEL_REQUESTED, then call cancel, then publish CANCELLED', async () => {
+  it('first cancel step: mark the row and publish CANCEL_REQUESTED, but send no cancel before order-state says cancelling', async () => {
     const { sut, journal, published } = fakes();
     const { completion } = await sut.execute(claimed({ phase: 'cancel' }), target);
-    expect(journal).toEqual([
-      'mark-cancel-requested',
-      'publish:CANCEL_REQUESTED',
-      'cancel',
-      'publish:CANCELLED',
-    ]);
-    expect(published.map((e) => e.eventId)).toEqual([
-      'cancel:pr-1:CANCEL_REQUESTED',
-      'cancel:pr-1:CANCELLED',
-    ]);
+    expect(journal).toEqual(['mark-cancel-requested', 'publish:CANCEL_REQUESTED']);
+    expect(published.map((e) => e.eventId)).toEqual(['cancel:pr-1:CANCEL_REQUESTED']);
+    expect(completion).toMatchObject({ phase: 'cancel', cancelAttempts: 0, nextDueAt: T0 + 1000 });
+  });
+
+  it('still waiting for order-state: CANCEL_REQUESTED goes again (same event id), still no cancel', async () => {
+    const { sut, journal, published } = fakes();
+    const { completion } = await sut.execute(
+      claimed({ phase: 'cancel', cancelRequestedAt: T0 - 1000, orderStatus: 'init' }),
+      target,
+    );
+    expect(journal).toEqual(['publish:CANCEL_REQUESTED']);
+    expect(published.map((e) => e.eventId)).toEqual(['cancel:pr-1:CANCEL_REQUESTED']);
+    expect(completion).toMatchObject({ phase: 'cancel', cancelAttempts: 0 });
+  });
+
+  it('once the order is cancelling: call cancel, then publish CANCELLED', async () => {
+    const { sut, journal, published } = fakes();
+    const { completion } = await sut.execute(
+      claimed({ phase: 'cancel', cancelRequestedAt: T0 - 1000, orderStatus: 'cancelling', lastVersion: 2 }),
+      target,
+    );
+    expect(journal).toEqual(['cancel', 'publish:CANCELLED']);
+    expect(published.map((e) => e.eventId)).toEqual(['cancel:pr-1:CANCELLED']);
     expect(completion).toMatchObject({ phase: 'done', doneReason: 'CANCELLED', cancelAttempts: 1 });
   });
 

@@ -113,6 +113,13 @@ export class ProcessClaimedOrderUseCase {
    * (CANCELLED) or a non-retryable F (CANCEL_FAILED, an anomaly for people). Before the first
    * request the row records that a cancel is being requested, so that a success reported meanwhile
    * no longer stops it (schedule-transitions).
+   *
+   * No cancel goes out before order-state has moved the order to `cancelling`. Order-state is the
+   * single writer: if a notification made the order `success` while its status event was still on
+   * its way to us, order-state refuses CANCEL_REQUESTED, and cancelling would reverse a payment it
+   * has already reported as paid. So CANCEL_REQUESTED is published (again, same event id, until the
+   * answer comes) and the row waits: the `cancelling` event makes it due at once, a `success` or
+   * `fail` event ends it with nothing sent.
    */
   private async cancel(entry: ClaimedEntry, target: PollingTarget): Promise<ProcessedOrder> {
     const startedAt = this.settings.now();
@@ -121,7 +128,7 @@ export class ProcessClaimedOrderUseCase {
       leaseToken: entry.leaseToken,
       inquiryAttempts: entry.inquiryAttempts,
     };
-    if (entry.cancelAttempts === 0) {
+    if (entry.cancelAttempts === 0 && entry.orderStatus !== 'cancelling') {
       if (
         entry.cancelRequestedAt === null &&
         !(await this.schedule.markCancelRequested(entry.paymentRequestId, entry.leaseToken, startedAt))
@@ -138,14 +145,14 @@ export class ProcessClaimedOrderUseCase {
         },
         new Date(startedAt),
       );
-      if (!(await this.tryPublish(entry, [requested]))) {
-        const retryAt = startedAt + nthInterval(target.policy.cancelRetryIntervalsMs, 0);
-        return this.completed(
-          { ...base, cancelAttempts: 0, lastAttemptAt: null, phase: 'cancel', nextDueAt: retryAt },
-          null,
-          null,
-        );
-      }
+      await this.tryPublish(entry, [requested]);
+      // Published or not, look again later; order-state's answer normally makes the row due sooner.
+      const recheckAt = startedAt + nthInterval(target.policy.cancelRetryIntervalsMs, 0);
+      return this.completed(
+        { ...base, cancelAttempts: 0, lastAttemptAt: null, phase: 'cancel', nextDueAt: recheckAt },
+        null,
+        null,
+      );
     }
 
     this.metrics.cancelsStarted++;

@@ -142,23 +142,38 @@ describe('schedule transitions (issue 4 point 1)', () => {
       expect(r.entry).toMatchObject({ phase: 'cancel', nextDueAt: ctx.now, cancelRequestedAt: ctx.now });
     });
 
-    it('our own cancelling echo keeps the cancel and its lease', () => {
+    it('order-state accepting our CANCEL_REQUESTED (cancelling) makes the cancel due now, keeping its lease', () => {
       const cancelling = row({ phase: 'cancel', cancelRequestedAt: T0, nextDueAt: T0 + 2000 });
       const r = written(applyStatusChange(cancelling, change('cancelling', 2), ctx));
       expect(r.entry).toMatchObject({
         phase: 'cancel',
+        orderStatus: 'cancelling',
         cancelRequestedAt: T0,
-        nextDueAt: T0 + 2000,
+        nextDueAt: ctx.now,
         lastVersion: 2,
       });
       expect(r.revokeLease).toBe(false);
     });
 
-    it('once requested, a success does not stop the cancel: it must end CANCELLED', () => {
+    it('once order-state has it cancelling, a success does not stop the cancel: it must end CANCELLED', () => {
+      const requested = row({
+        phase: 'cancel',
+        cancelRequestedAt: T0,
+        orderStatus: 'cancelling',
+        lastVersion: 2,
+      });
+      const r = written(applyStatusChange(requested, change('success', 3), ctx));
+      expect(r.entry).toMatchObject({ phase: 'cancel', orderStatus: 'success', lastVersion: 3 });
+      expect(r.revokeLease).toBe(false);
+    });
+
+    it('requested but order-state answered success (a notification won the race): it ends, nothing is cancelled', () => {
+      // CANCEL_REQUESTED was published, but order-state had the order paid already and refused it;
+      // no cancel is sent before `cancelling`, so the paid payment is not reversed.
       const requested = row({ phase: 'cancel', cancelRequestedAt: T0 });
       const r = written(applyStatusChange(requested, change('success', 2), ctx));
-      expect(r.entry).toMatchObject({ phase: 'cancel', orderStatus: 'success', lastVersion: 2 });
-      expect(r.revokeLease).toBe(false);
+      expect(r.entry).toMatchObject({ phase: 'done', doneReason: 'ORDER_FINAL', orderStatus: 'success' });
+      expect(r.revokeLease).toBe(true);
     });
 
     it('decided but not yet requested: a success ends it, nothing is cancelled', () => {

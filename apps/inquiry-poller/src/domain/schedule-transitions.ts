@@ -95,13 +95,21 @@ export function applyStatusChange(
         return seen({ ...current, phase: 'cancel', nextDueAt: ctx.now, cancelRequestedAt: ctx.now }, true);
       }
       if (current.phase === 'cancel') {
-        return seen({ ...current, cancelRequestedAt: current.cancelRequestedAt ?? ctx.now });
+        // Order-state accepted our CANCEL_REQUESTED: the cancel may go out now.
+        return seen({
+          ...current,
+          nextDueAt: ctx.now,
+          cancelRequestedAt: current.cancelRequestedAt ?? ctx.now,
+        });
       }
       return seen(current);
     case 'success':
     case 'fail':
       if (current.phase === 'done') return seen(current);
-      if (current.phase === 'cancel' && current.cancelRequestedAt !== null) return seen(current);
+      // Once order-state has the order `cancelling`, a cancel may be on its way to the partner: it is
+      // carried through (cancel reverses a late payment). Before that no cancel has been sent, and
+      // order-state's final word ends the row.
+      if (current.phase === 'cancel' && current.orderStatus === 'cancelling') return seen(current);
       return done(current);
     case 'cancelled':
       return current.phase === 'done' ? seen(current) : done(current);
