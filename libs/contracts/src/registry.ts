@@ -41,6 +41,16 @@ export function decodeEvent<T extends TopicName>(
   return { ok: true, value: parsed.data as EventOf<T> };
 }
 
+/**
+ * Why the event does not fit its topic's schema, or null when it does. For producers that build an
+ * event from a partner's answer: an answer that cannot be told must be handled as a bad answer, not
+ * retried as if Kafka were down.
+ */
+export function contractViolation<T extends TopicName>(topic: T, event: EventOf<T>): string | null {
+  const parsed = TopicSchemas[topic].safeParse(event);
+  return parsed.success ? null : z.prettifyError(parsed.error);
+}
+
 /** Validates before producing, so that nothing we publish would be dead-lettered by our own consumers. */
 export function encodeEvent<T extends TopicName>(topic: T, event: EventOf<T>): string {
   const parsed = TopicSchemas[topic].safeParse(event);

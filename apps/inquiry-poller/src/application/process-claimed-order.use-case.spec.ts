@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { encodeEvent, Topics } from '@app/contracts';
 import type { ResultObservedV1 } from '@app/contracts';
 import type { CancelCallResult, InquiryCallResult } from '../domain/next-step';
 import type { ClaimedEntry } from '../domain/schedule-entry';
@@ -73,6 +74,8 @@ function fakes(opts: { inquiry?: object; cancel?: object; publishFails?: boolean
     publish: async (events) => {
       journal.push(`publish:${events.map((e) => e.outcome).join(',')}`);
       if (opts.publishFails) throw new Error('broker down');
+      // As the Kafka publisher does: an event that does not fit the contract is refused.
+      for (const e of events) encodeEvent(Topics.resultObserved, e);
       published.push(...events);
     },
   };
@@ -200,6 +203,62 @@ describe('ProcessClaimedOrderUseCase: one claimed row, one call, publish before 
       expect.objectContaining({ eventId: 'cancel:pr-1:CANCEL_FAILED', resultCode: 'CANCEL_WINDOW_EXCEED' }),
     ]);
     expect(completion).toMatchObject({ phase: 'done', doneReason: 'CANCEL_FAILED' });
+  });
+
+  describe('an answer that cannot be told (it does not fit result-observed.v1) is not believed', () => {
+    const paidWith = (paymentAmount: object) =>
+      fakes({
+        inquiry: signed({ result: ok, paymentResult: ok, paymentRequestId: 'pr-1', paymentAmount }),
+      });
+
+    it('a SUCCESS with an amount of 0 publishes nothing and is polled by the cadence, flagged', async () => {
+      const { sut, journal } = paidWith({ value: '0', currency: 'JPY' });
+      const { completion } = await sut.execute(claimed(), target);
+      expect(journal).toEqual(['inquire']);
+      expect(completion).toMatchObject({
+        phase: 'inquiry',
+        nextDueAt: T0 + 2000,
+        doneReason: null,
+        lastResultCode: 'INVALID_RESPONSE',
+        attention: { code: 'INVALID_RESPONSE', detail: expect.stringContaining('amount.value') },
+      });
+    });
+
+    it('past the expiry such an answer ends polling in a cancel, not in asking again forever', async () => {
+      const { sut, journal } = paidWith({ value: '1'.repeat(19), currency: 'JPY' });
+      const { completion } = await sut.execute(claimed({ expiresAt: T0 - 1 }), target);
+      expect(journal).toEqual(['inquire']);
+      expect(completion).toMatchObject({ phase: 'cancel', nextDueAt: T0, lastResultCode: 'INVALID_RESPONSE' });
+    });
+
+    it('a cancel S whose result code cannot be recorded is retried as an invalid answer, flagged', async () => {
+      const { sut, journal } = fakes({ cancel: signed({ result: { resultCode: 'C'.repeat(65), resultStatus: 'S' } }) });
+      const { completion } = await sut.execute(
+        claimed({ phase: 'cancel', cancelAttempts: 1, cancelRequestedAt: T0 - 5000, orderStatus: 'cancelling' }),
+        target,
+      );
+      expect(journal).toEqual(['cancel']);
+      expect(completion).toMatchObject({
+        phase: 'cancel',
+        cancelAttempts: 2,
+        doneReason: null,
+        attention: { code: 'INVALID_RESPONSE' },
+      });
+    });
+
+    it('a NUL in a refusal message is replaced, so the refusal is still told', async () => {
+      const { sut, published } = fakes({
+        cancel: signed({
+          result: { resultCode: 'CANCEL_WINDOW_EXCEED', resultStatus: 'F', resultMessage: 'too\u0000late' },
+        }),
+      });
+      const { completion } = await sut.execute(
+        claimed({ phase: 'cancel', cancelAttempts: 1, cancelRequestedAt: T0 - 5000 }),
+        target,
+      );
+      expect(published).toEqual([expect.objectContaining({ resultMessage: 'too\uFFFDlate' })]);
+      expect(completion).toMatchObject({ phase: 'done', doneReason: 'CANCEL_FAILED' });
+    });
   });
 
   it('a row claimed with too little lease left is handed back without a call', async () => {

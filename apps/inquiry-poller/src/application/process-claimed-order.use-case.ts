@@ -1,6 +1,17 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { contractViolation, Topics } from '@app/contracts';
+import type { ResultObservedV1 } from '@app/contracts';
 import { nthInterval } from '../domain/cadence';
-import { Attention, decideAfterCancel, decideAfterInquiry, StepContext } from '../domain/next-step';
+import {
+  Attention,
+  CancelCallResult,
+  CancelStep,
+  decideAfterCancel,
+  decideAfterInquiry,
+  InquiryCallResult,
+  InquiryStep,
+  StepContext,
+} from '../domain/next-step';
 import { cancelObservation, inquiryObservation } from '../domain/observations';
 import type { ClaimedEntry } from '../domain/schedule-entry';
 import { PollerMetrics } from './poller-metrics';
@@ -54,7 +65,7 @@ export class ProcessClaimedOrderUseCase {
       this.settings.inquiryTimeoutMs,
     );
     const now = this.settings.now();
-    const step = decideAfterInquiry(entry, call, this.stepContext(target, now));
+    const step = this.inquiryStep(entry, call, this.stepContext(target, now));
     const attempts = entry.inquiryAttempts + 1;
     const base = {
       paymentRequestId: entry.paymentRequestId,
@@ -163,25 +174,14 @@ export class ProcessClaimedOrderUseCase {
       this.settings.cancelTimeoutMs,
     );
     const now = this.settings.now();
-    const step = decideAfterCancel(entry, call, this.stepContext(target, now));
+    const step = this.cancelStep(entry, call, this.stepContext(target, now));
     const attempted = { ...base, cancelAttempts: entry.cancelAttempts + 1, lastAttemptAt: callAt };
 
     switch (step.kind) {
       case 'cancelled':
       case 'refused': {
-        const outcome = step.kind === 'cancelled' ? 'CANCELLED' : 'CANCEL_FAILED';
-        const event = cancelObservation(
-          entry,
-          outcome,
-          {
-            resultCode: step.resultCode,
-            ...(step.kind === 'refused' && step.resultMessage !== undefined
-              ? { resultMessage: step.resultMessage }
-              : {}),
-            rawBody: step.rawBody,
-          },
-          new Date(now),
-        );
+        const event = cancelResultEvent(entry, step, new Date(now));
+        const outcome = event.outcome;
         if (!(await this.tryPublish(entry, [event]))) {
           // Cancel is idempotent: sending it again yields the same answer, published then.
           const retryAt = now + nthInterval(target.policy.cancelRetryIntervalsMs, 0);
@@ -216,6 +216,28 @@ export class ProcessClaimedOrderUseCase {
           step.backoffPartner,
         );
     }
+  }
+
+  /**
+   * The decision table's step, unless the final answer it would publish does not fit the
+   * result-observed contract (an amount of 0 or over 18 digits, a result code over 64 characters, a
+   * NUL in an id). Such an answer cannot be told, so it is not believed: it is read as an invalid
+   * answer, flagged on the row, and polling goes on by the cadence and ends in a cancel. Treated as
+   * a failed publish it would be asked about again every few seconds, forever.
+   */
+  private inquiryStep(entry: ClaimedEntry, call: InquiryCallResult, ctx: StepContext): InquiryStep {
+    const step = decideAfterInquiry(entry, call, ctx);
+    if (step.kind !== 'publish-final') return step;
+    const violation = unpublishable(inquiryObservation(entry, step.result, new Date(ctx.now)));
+    return violation === null ? step : decideAfterInquiry(entry, violation, ctx);
+  }
+
+  /** As {@link inquiryStep}: a cancel answer that cannot be told is retried as an invalid answer. */
+  private cancelStep(entry: ClaimedEntry, call: CancelCallResult, ctx: StepContext): CancelStep {
+    const step = decideAfterCancel(entry, call, ctx);
+    if (step.kind === 'retry') return step;
+    const violation = unpublishable(cancelResultEvent(entry, step, new Date(ctx.now)));
+    return violation === null ? step : decideAfterCancel(entry, violation, ctx);
   }
 
   private stepContext(target: PollingTarget, now: number): StepContext {
@@ -275,4 +297,32 @@ export class ProcessClaimedOrderUseCase {
       backoffPartner,
     };
   }
+}
+
+/** The answer as an invalid response when the event built from it does not fit its contract. */
+function unpublishable(event: ResultObservedV1): { kind: 'invalid-response'; reason: string } | null {
+  const violation = contractViolation(Topics.resultObserved, event);
+  return violation === null
+    ? null
+    : { kind: 'invalid-response', reason: `answer does not fit ${Topics.resultObserved}: ${violation}` };
+}
+
+/** CANCELLED or CANCEL_FAILED for a cancel answer that ends the cancel. */
+function cancelResultEvent(
+  entry: ClaimedEntry,
+  step: Exclude<CancelStep, { kind: 'retry' }>,
+  at: Date,
+): ResultObservedV1 {
+  return cancelObservation(
+    entry,
+    step.kind === 'cancelled' ? 'CANCELLED' : 'CANCEL_FAILED',
+    {
+      resultCode: step.resultCode,
+      ...(step.kind === 'refused' && step.resultMessage !== undefined
+        ? { resultMessage: step.resultMessage }
+        : {}),
+      rawBody: step.rawBody,
+    },
+    at,
+  );
 }

@@ -79,7 +79,7 @@ export function cancelObservation(
     source: 'cancel',
     outcome,
     resultCode: detail.resultCode,
-    resultMessage: detail.resultMessage?.slice(0, 256) ?? null,
+    resultMessage: fitResultMessage(detail.resultMessage),
     rawBody: auditCopy(detail.rawBody),
   };
 }
