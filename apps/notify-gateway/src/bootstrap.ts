@@ -1,3 +1,4 @@
+import { createServer, RequestListener } from 'http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadPartners } from '@app/config';
@@ -36,7 +37,13 @@ export async function bootstrapNotifyGateway(config: NotifyGatewayConfig): Promi
     new AckSigner(),
     config.PUBLISH_TIMEOUT_MS,
   );
-  const adapter = new FastifyAdapter();
+  const adapter = new FastifyAdapter({
+    requestTimeout: config.REQUEST_TIMEOUT_MS,
+    // Node takes the request timeout (and the header timeout derived from it) only when the server is
+    // built, and checks unfinished requests every 30 s by default: every second here.
+    serverFactory: (handler: RequestListener) =>
+      createServer({ requestTimeout: config.REQUEST_TIMEOUT_MS, connectionsCheckingInterval: 1000 }, handler),
+  });
   const fastify = adapter.getInstance();
   // Signatures are over the exact bytes received (protocol.md §1.8 d): keep the body as a Buffer and
   // never let a JSON parser touch it first. The use case checks the content type.

@@ -14,6 +14,11 @@ export const NotifyGatewaySettings = z
     /** Alipay+ waits 5 s for the ack (protocol.md §0): Kafka must have the event well before that. */
     PUBLISH_TIMEOUT_MS: z.coerce.number().int().min(100).max(4500).default(3000),
     BODY_LIMIT_BYTES: positiveIntSetting(64 * 1024),
+    /**
+     * The whole request (headers and body) must arrive within this, or the connection gets 408 and is
+     * closed: a client trickling a body cannot hold a socket for ever. Alipay+ itself gives up after 5 s.
+     */
+    REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(120_000).default(10_000),
   })
   .refine((c) => c.PARTNERS_JSON !== undefined || c.PARTNERS_FILE !== undefined, {
     message: 'PARTNERS_JSON or PARTNERS_FILE is required (the partners whose notifications we accept)',

@@ -1,4 +1,5 @@
 import { readFileSync } from 'fs';
+import * as net from 'net';
 import * as path from 'path';
 import { Kafka } from 'kafkajs';
 import { loadPrivateKey, loadPublicKey, signMessage, verifySignedMessage } from '@app/alipayplus';
@@ -18,6 +19,14 @@ interface Vector {
   body: string;
 }
 
+interface ObservedEvent {
+  eventId: string;
+  paymentRequestId: string;
+  outcome: string;
+  source: string;
+  resultMessage: string | null;
+}
+
 /** Every bad input gets a clear result code and publishes nothing (design.md §7). */
 describe('notify-gateway input handling (real Kafka)', () => {
   const CLIENT_ID = 'T_ACQP_GW';
@@ -28,7 +37,7 @@ describe('notify-gateway input handling (real Kafka)', () => {
   ) as Vector;
   let gateway: RunningNotifyGateway;
   let kafka: Kafka;
-  let results: KafkaCollector<{ eventId: string; paymentRequestId: string; outcome: string; source: string }>;
+  let results: KafkaCollector<ObservedEvent>;
 
   beforeAll(async () => {
     kafka = testKafka();
@@ -38,6 +47,7 @@ describe('notify-gateway input handling (real Kafka)', () => {
         KAFKA_BROKERS: process.env.KAFKA_BROKERS,
         HTTP_PORT: '0',
         BODY_LIMIT_BYTES: '4096',
+        REQUEST_TIMEOUT_MS: '1000',
         PARTNERS_JSON: JSON.stringify([
           {
             clientId: CLIENT_ID,
@@ -55,13 +65,11 @@ describe('notify-gateway input handling (real Kafka)', () => {
         ]),
       }),
     );
-    results = await new KafkaCollector<{
-      eventId: string;
-      paymentRequestId: string;
-      outcome: string;
-      source: string;
-    }>(kafka, [Topics.resultObserved]).start();
+    results = await new KafkaCollector<ObservedEvent>(kafka, [Topics.resultObserved]).start();
   });
+
+  const cleanups: (() => void)[] = [];
+  afterEach(() => cleanups.splice(0).forEach((cleanup) => cleanup()));
 
   afterAll(async () => {
     await results?.stop();
@@ -177,6 +185,46 @@ describe('notify-gateway input handling (real Kafka)', () => {
     });
     expect(check.ok).toBe(true);
   });
+
+  it('a genuine result with long informational fields is acknowledged and published, its message cut to 256', async () => {
+    const body = JSON.stringify({
+      paymentResult: { resultCode: 'SUCCESS', resultStatus: 'S', resultMessage: 'm'.repeat(1000) },
+      paymentRequestId: 'gw-long-info-1',
+      paymentId: 'p-1',
+      paymentAmount: { currency: 'JPY', value: '1000' },
+      customerId: 'c'.repeat(100),
+      walletBrandName: 'w'.repeat(300),
+    });
+    const answer = await post('/alipayplus/notify', signed(body), body);
+    expect(answer.status).toBe(200);
+    expect(answer.result.resultStatus).toBe('S');
+    const [event] = await waitFor(
+      async () => {
+        const found = results.where((m) => m.value.paymentRequestId === 'gw-long-info-1');
+        return found.length > 0 ? found : undefined;
+      },
+      { description: 'the result with long informational fields on payments.result-observed.v1' },
+    );
+    expect(event.value).toMatchObject({ outcome: 'SUCCESS', resultMessage: 'm'.repeat(256) });
+  });
+
+  it('a sender that trickles its body is cut off by the request timeout (408), publishing nothing', async () => {
+    const before = await topicEndOffsetSum(kafka, Topics.resultObserved);
+    const { port } = new URL(gateway.url);
+    const socket = net.connect(Number(port), '127.0.0.1');
+    const received: Buffer[] = [];
+    socket.on('data', (chunk) => received.push(chunk));
+    const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    cleanups.push(() => socket.destroy()); // if the server never closes it, the test does at its end
+    socket.write(
+      'POST /alipayplus/notify HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{"pay',
+    );
+    await closed; // the server ends the connection; nothing on our side does
+    expect(Buffer.concat(received).toString('latin1')).toMatch(/^HTTP\/1\.1 408/);
+    expect(await topicEndOffsetSum(kafka, Topics.resultObserved)).toBe(before);
+    // Bounded well above REQUEST_TIMEOUT_MS (1 s) plus Node's 1 s check, far below its own defaults
+    // (60 s header timeout, 30 s check interval), which a lost setting would fall back to.
+  }, 15_000);
 
   it('accepts the real 2019 Antom notification (../shared/vectors) and publishes its result once acknowledged', async () => {
     const answer = await post(

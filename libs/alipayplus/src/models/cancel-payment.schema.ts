@@ -3,6 +3,7 @@ import {
   DateTimeStringSchema,
   hasPaymentId,
   Id64Schema,
+  InfoIdSchema,
   OptionalId64Schema,
   PAYMENT_ID_REQUIRED,
   ResultSchema,
@@ -23,8 +24,8 @@ export type AlipayPlusCancelPaymentRequest = z.infer<typeof AlipayPlusCancelPaym
 /** Alipay+ cancelPayment response: `result`; pspId and acquirerId when S (§4.1). */
 export const AlipayPlusCancelPaymentResponseSchema = z.looseObject({
   result: ResultSchema,
-  pspId: OptionalId64Schema,
-  acquirerId: OptionalId64Schema,
+  pspId: InfoIdSchema,
+  acquirerId: InfoIdSchema,
 });
 export type AlipayPlusCancelPaymentResponse = z.infer<typeof AlipayPlusCancelPaymentResponseSchema>;
 

@@ -3,7 +3,13 @@ import { z } from 'zod';
 /*
  * Building blocks shared by both dialects (protocol.md §6): every scalar is a JSON string; optional
  * fields may be omitted or null; objects are loose because Alipay+/Antom add fields over time and a
- * new field must never make us reject a payment result. Lengths are enforced where documented.
+ * new field must never make us reject a payment result.
+ *
+ * Lengths are enforced only on what we act on or store (ids, result codes, amounts). Informational
+ * fields are checked for type alone: a genuine result refused over a long wallet name or message
+ * would be re-sent until the peer gives up, its inquiry answer would be unreadable too, and the
+ * order would end in a cancel that reverses the payment. Messages are cut to size when they are
+ * recorded (contracts' fitResultMessage).
  */
 
 export const RESULT_STATUSES = ['S', 'F', 'U'] as const;
@@ -14,10 +20,15 @@ export type ResultStatus = z.infer<typeof ResultStatusSchema>;
 export const Id64Schema = z.string().min(1).max(64);
 /** An optional ID; empty strings are tolerated on input (§6 says they should not be sent) and dropped when normalized. */
 export const OptionalId64Schema = z.string().max(64).nullish();
-/** ISO-8601 with offset in practice (`+08:00`, `Z`, fractions); kept as the string received — parse leniently (§6). */
-export const DateTimeStringSchema = z.string().max(64).nullish();
-/** Free text such as walletBrandName; no length documented. */
-export const OptionalTextSchema = z.string().max(256).nullish();
+/** An ID we neither act on nor store (acquirerId, pspId, customerId, …): type only. */
+export const InfoIdSchema = z.string().nullish();
+/**
+ * ISO-8601 with offset in practice (`+08:00`, `Z`, fractions); kept as the string received — parse
+ * leniently (§6). A value that is not an instant is left out when the event is built (normalizeInstant).
+ */
+export const DateTimeStringSchema = z.string().nullish();
+/** Free text such as walletBrandName; no length documented, so none is enforced. */
+export const OptionalTextSchema = z.string().nullish();
 
 /**
  * Amount {currency: ISO-4217 alpha-3, value: positive integer string in minor units} (§6),
@@ -34,15 +45,18 @@ export type Amount = z.infer<typeof AmountSchema>;
  * shape so that, say, a zero promotion amount cannot make a payment result unreadable.
  */
 export const LenientAmountSchema = z.looseObject({
-  currency: z.string().max(3),
-  value: z.string().regex(/^[0-9]+$/, 'value must be an integer string'),
+  currency: z.string().nullish(),
+  value: z.string().nullish(),
 });
 
-/** Result {resultCode ≤64, resultStatus S/F/U, resultMessage ≤256} (§6). */
+/**
+ * Result {resultCode ≤64, resultStatus S/F/U, resultMessage} (§6). §6 gives the message ≤256; it is
+ * informational, so a longer one is accepted and cut when recorded.
+ */
 export const ResultSchema = z.looseObject({
   resultCode: z.string().min(1).max(64),
   resultStatus: ResultStatusSchema,
-  resultMessage: z.string().max(256).nullish(),
+  resultMessage: z.string().nullish(),
 });
 export type Result = z.infer<typeof ResultSchema>;
 
@@ -52,13 +66,13 @@ export type NotifyResult = z.infer<typeof NotifyResultSchema>;
 
 /** FX quote (settlementQuote, paymentQuote); [SDK] java model/aps/Quote.java (§2.1). */
 export const QuoteSchema = z.looseObject({
-  quoteId: z.string().max(64).nullish(),
-  quoteCurrencyPair: z.string().max(16).nullish(),
-  quotePrice: z.string().max(32).nullish(),
+  quoteId: OptionalTextSchema,
+  quoteCurrencyPair: OptionalTextSchema,
+  quotePrice: OptionalTextSchema,
   quoteStartTime: DateTimeStringSchema,
   quoteExpiryTime: DateTimeStringSchema,
-  baseCurrency: z.string().max(3).nullish(),
-  quoteUnit: z.string().max(16).nullish(),
+  baseCurrency: OptionalTextSchema,
+  quoteUnit: OptionalTextSchema,
 });
 
 /**
@@ -66,11 +80,17 @@ export const QuoteSchema = z.looseObject({
  * than enums: the Java SDK throws on unknown enum values (§7), we keep them readable instead.
  */
 export const TransactionSchema = z.looseObject({
-  transactionResult: ResultSchema.nullish(),
-  transactionId: OptionalId64Schema,
-  transactionRequestId: OptionalId64Schema,
-  transactionType: z.string().max(32).nullish(),
-  transactionStatus: z.string().max(32).nullish(),
+  transactionResult: z
+    .looseObject({
+      resultCode: OptionalTextSchema,
+      resultStatus: OptionalTextSchema,
+      resultMessage: OptionalTextSchema,
+    })
+    .nullish(),
+  transactionId: InfoIdSchema,
+  transactionRequestId: InfoIdSchema,
+  transactionType: OptionalTextSchema,
+  transactionStatus: OptionalTextSchema,
   transactionAmount: LenientAmountSchema.nullish(),
   transactionTime: DateTimeStringSchema,
 });

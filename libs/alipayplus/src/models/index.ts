@@ -5,6 +5,7 @@ export {
   Id64Schema,
   LenientAmountSchema,
   NotifyResultSchema,
+  InfoIdSchema,
   OptionalId64Schema,
   OptionalTextSchema,
   QuoteSchema,

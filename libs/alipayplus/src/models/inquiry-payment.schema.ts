@@ -3,6 +3,7 @@ import {
   AmountSchema,
   DateTimeStringSchema,
   Id64Schema,
+  InfoIdSchema,
   LenientAmountSchema,
   OptionalId64Schema,
   OptionalTextSchema,
@@ -28,13 +29,13 @@ export const AlipayPlusInquiryPaymentResponseSchema = z.looseObject({
   result: ResultSchema,
   /** Outcome of the payment (S/F/U); present when result is S. */
   paymentResult: ResultSchema.nullish(),
-  acquirerId: OptionalId64Schema,
-  pspId: OptionalId64Schema,
+  acquirerId: InfoIdSchema,
+  pspId: InfoIdSchema,
   paymentRequestId: OptionalId64Schema,
   paymentId: OptionalId64Schema,
   paymentAmount: AmountSchema.nullish(),
   paymentTime: DateTimeStringSchema,
-  customerId: OptionalId64Schema,
+  customerId: InfoIdSchema,
   walletBrandName: OptionalTextSchema,
   settlementAmount: LenientAmountSchema.nullish(),
   settlementQuote: QuoteSchema.nullish(),
@@ -64,7 +65,8 @@ export const AntomInquiryPaymentResponseSchema = z.looseObject({
   result: ResultSchema,
   paymentStatus: z.string().max(64).nullish(),
   paymentResultCode: z.string().max(64).nullish(),
-  paymentResultMessage: z.string().max(256).nullish(),
+  /** Informational: cut when recorded, never a reason to refuse the answer. */
+  paymentResultMessage: OptionalTextSchema,
   paymentRequestId: OptionalId64Schema,
   paymentId: OptionalId64Schema,
   paymentAmount: AmountSchema.nullish(),
@@ -73,7 +75,7 @@ export const AntomInquiryPaymentResponseSchema = z.looseObject({
   /** Only when SUCCESS (§3.2). */
   paymentTime: DateTimeStringSchema,
   authExpiryTime: DateTimeStringSchema,
-  merchantAccountId: z.string().max(32).nullish(),
+  merchantAccountId: InfoIdSchema,
   transactions: z.array(TransactionSchema).nullish(),
 });
 export type AntomInquiryPaymentResponse = z.infer<typeof AntomInquiryPaymentResponseSchema>;

@@ -48,10 +48,32 @@ describe('AlipayPlusNotifyPaymentSchema (protocol.md §2.1)', () => {
     ['a missing paymentRequestId', { paymentRequestId: undefined }],
     ['paymentRequestId over 64', { paymentRequestId: 'r'.repeat(65) }],
     ['paymentId over 64', { paymentId: 'p'.repeat(65) }],
-    ['acquirerId over 64', { acquirerId: 'a'.repeat(65) }],
     ['a bad paymentAmount', { paymentAmount: { currency: 'KRW', value: 1000 } }],
   ])('rejects %s', (_label, change) => {
     expect(AlipayPlusNotifyPaymentSchema.safeParse({ ...alipayPlusBody, ...change }).success).toBe(false);
+  });
+
+  // A genuine result refused over an informational field would be re-sent until the peer gives up.
+  it.each([
+    [
+      'a resultMessage over 256',
+      { paymentResult: { resultCode: 'SUCCESS', resultStatus: 'S', resultMessage: 'm'.repeat(2000) } },
+    ],
+    [
+      'acquirerId, pspId and customerId over 64',
+      { acquirerId: 'a'.repeat(65), pspId: 'p'.repeat(65), customerId: 'c'.repeat(200) },
+    ],
+    ['a walletBrandName over 256', { walletBrandName: 'w'.repeat(1000) }],
+    ['a paymentTime that is no instant', { paymentTime: 'x'.repeat(100) }],
+    [
+      'a settlementAmount of 0 and a long quote',
+      {
+        settlementAmount: { currency: 'USDT', value: '-0.5' },
+        settlementQuote: { quoteId: 'q'.repeat(100), quotePrice: '1'.repeat(40) },
+      },
+    ],
+  ])('accepts %s', (_label, change) => {
+    expect(AlipayPlusNotifyPaymentSchema.safeParse({ ...alipayPlusBody, ...change }).success).toBe(true);
   });
 });
 

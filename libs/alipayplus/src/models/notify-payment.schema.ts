@@ -3,6 +3,7 @@ import {
   AmountSchema,
   DateTimeStringSchema,
   Id64Schema,
+  InfoIdSchema,
   LenientAmountSchema,
   NotifyResultSchema,
   OptionalId64Schema,
@@ -25,9 +26,9 @@ export const AlipayPlusNotifyPaymentSchema = z.looseObject({
   /** Present when S, may be absent on F (§2.1). */
   paymentId: OptionalId64Schema,
   /** Documented as required (§2.1); not needed to act on the result. */
-  acquirerId: OptionalId64Schema,
-  pspId: OptionalId64Schema,
-  customerId: OptionalId64Schema,
+  acquirerId: InfoIdSchema,
+  pspId: InfoIdSchema,
+  customerId: InfoIdSchema,
   paymentAmount: AmountSchema.nullish(),
   paymentTime: DateTimeStringSchema,
   walletBrandName: OptionalTextSchema,
@@ -64,8 +65,8 @@ export const AntomNotifyPaymentSchema = z.looseObject({
       displayCustomerId: OptionalTextSchema,
     })
     .nullish(),
-  acquirerReferenceNo: OptionalId64Schema,
-  paymentMethodType: z.string().max(64).nullish(),
+  acquirerReferenceNo: InfoIdSchema,
+  paymentMethodType: OptionalTextSchema,
 });
 export type AntomNotifyPayment = z.infer<typeof AntomNotifyPaymentSchema>;
 

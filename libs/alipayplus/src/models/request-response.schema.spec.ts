@@ -110,15 +110,22 @@ describe('Antom inquiryPayment response (§3.2)', () => {
     }
   });
 
-  it('enforces paymentResultCode ≤ 64 and paymentResultMessage ≤ 256', () => {
+  it('enforces paymentResultCode ≤ 64; a long paymentResultMessage or merchantAccountId is accepted', () => {
     const base = { result: { resultCode: 'SUCCESS', resultStatus: 'S' }, paymentStatus: 'FAIL' };
 
     expect(
       AntomInquiryPaymentResponseSchema.safeParse({ ...base, paymentResultCode: 'C'.repeat(65) }).success,
     ).toBe(false);
     expect(
-      AntomInquiryPaymentResponseSchema.safeParse({ ...base, paymentResultMessage: 'm'.repeat(257) }).success,
-    ).toBe(false);
+      AntomInquiryPaymentResponseSchema.safeParse({
+        ...base,
+        paymentResultMessage: 'm'.repeat(257),
+        merchantAccountId: 'a'.repeat(40),
+        transactions: [
+          { transactionResult: { resultCode: '', resultStatus: 'X' }, transactionType: 't'.repeat(40) },
+        ],
+      }).success,
+    ).toBe(true);
   });
 });
 

@@ -8,7 +8,9 @@ export const BODY_TOO_LARGE = Symbol('BODY_TOO_LARGE');
  * Keeps the request body as the exact bytes received (signatures are over them, protocol.md §1.8 d)
  * and enforces the size limit itself. Fastify's own limit would answer before our handler, and so
  * without a protocol result code; here an oversized body becomes `BODY_TOO_LARGE` and the rest of the
- * stream is read and dropped, never buffered.
+ * stream is read and dropped, never buffered. Reading to the end lets the refusal be read by the
+ * sender (closing on unread bytes would reset the connection under it); a sender that never ends is
+ * cut off by the server's request timeout (`REQUEST_TIMEOUT_MS`, 408).
  */
 export function rawBodyParser(limit: number) {
   return (
