@@ -196,6 +196,31 @@ describe('order-state (real Kafka and PostgreSQL)', () => {
     expect(found.map((a) => a.kind)).toEqual(['amount_mismatch']);
   });
 
+  it('a result from another partner changes nothing and records partner_mismatch, also when it was parked first', async () => {
+    const early = newId('partner-early');
+    await publish([observation(early, 'SUCCESS', 'notify', { clientId: 'T_OTHER_PARTNER' })]);
+    await caughtUp();
+    const late = newId('partner-late');
+    await register(late);
+    await register(early);
+    await publish([observation(late, 'FAIL', 'notify', { dialect: 'antom' })]);
+    await caughtUp();
+    for (const id of [early, late]) {
+      const order = await waitFor(
+        async () => {
+          const o = await getOrder(id);
+          return o.timeline?.[0]?.effect === 'partner_mismatch' ? o : undefined;
+        },
+        { description: `${id}: the other partner's result recorded as partner_mismatch` },
+      );
+      expect(order.status).toBe('init');
+      const found = (await (await fetch(`${app.url}/anomalies?paymentRequestId=${id}`)).json()) as {
+        kind: string;
+      }[];
+      expect(found.map((a) => a.kind)).toEqual(['partner_mismatch']);
+    }
+  });
+
   it('a result that arrives before its order (registered via the order-registered topic) ends in the right final state', async () => {
     const id = newId('first');
     await publish([observation(id, 'SUCCESS', 'inquiry')]);

@@ -16,6 +16,8 @@ export interface ApplySummary {
 const toStored = (e: ResultObservedV1): StoredObservation => ({
   eventId: e.eventId,
   paymentRequestId: e.paymentRequestId,
+  clientId: e.clientId,
+  dialect: e.dialect,
   source: e.source,
   outcome: e.outcome,
   resultCode: e.resultCode,

@@ -21,6 +21,8 @@ const obs = (
 ): Observation => ({
   eventId,
   paymentRequestId: 'p1',
+  clientId: 'c',
+  dialect: 'alipayplus',
   source: 'notify',
   outcome,
   resultCode: outcome === 'SUCCESS' ? 'SUCCESS' : 'X',
@@ -74,6 +76,34 @@ describe('foldObservations', () => {
       obs('e1', 'SUCCESS', { paymentId: 'ALIPAY-1' }),
     ]);
     expect(out.changed.get('p1')?.paymentId).toBe('ALIPAY-1');
+  });
+
+  it('a result from another partner than the order was registered with changes nothing and is an anomaly', () => {
+    const out = foldObservations(new Map([['p1', order()]]), [
+      obs('e1', 'SUCCESS', { clientId: 'other' }),
+      obs('e2', 'FAIL', { dialect: 'antom' }),
+    ]);
+    expect(out.transitions).toEqual([]);
+    expect(out.changed.size).toBe(0);
+    expect(out.results).toEqual([
+      expect.objectContaining({ eventId: 'e1', effect: 'partner_mismatch', statusAfter: 'init' }),
+      expect.objectContaining({ eventId: 'e2', effect: 'partner_mismatch', statusAfter: 'init' }),
+    ]);
+    expect(out.anomalies).toEqual([
+      expect.objectContaining({
+        kind: 'partner_mismatch',
+        eventId: 'e1',
+        detail: expect.objectContaining({ observedClientId: 'other', orderClientId: 'c' }),
+      }),
+      expect.objectContaining({ kind: 'partner_mismatch', eventId: 'e2' }),
+    ]);
+  });
+
+  it('a parked result from before the timeline kept the partner is not checked against it', () => {
+    const out = foldObservations(new Map([['p1', order()]]), [
+      obs('e1', 'SUCCESS', { clientId: null, dialect: null }),
+    ]);
+    expect(out.changed.get('p1')?.status).toBe('success');
   });
 
   it('does not mutate the orders it was given', () => {

@@ -1,5 +1,5 @@
 import type { Amount, Dialect, ObservationOutcome, ObservationSource, OrderStatus } from '@app/contracts';
-import { AnomalyKind, decide, ObservationEffect } from './state-machine';
+import { AnomalyKind, decide, Decision, ObservationEffect } from './state-machine';
 
 export interface OrderSnapshot {
   paymentRequestId: string;
@@ -18,6 +18,12 @@ export interface OrderSnapshot {
 export interface Observation {
   eventId: string;
   paymentRequestId: string;
+  /**
+   * The partner that reported it. Null only for results parked before the timeline kept it; those
+   * are not checked against the order's partner.
+   */
+  clientId: string | null;
+  dialect: Dialect | null;
   source: ObservationSource;
   outcome: ObservationOutcome;
   resultCode: string;
@@ -82,7 +88,7 @@ export function foldObservations(
       });
       continue;
     }
-    const d = decide(order, obs);
+    const d = samePartner(order, obs) ? decide(order, obs) : partnerMismatch(order);
     if (d.next !== order.status) {
       const next: OrderSnapshot = {
         ...order,
@@ -108,6 +114,14 @@ export function foldObservations(
           resultCode: obs.resultCode,
           observedAmount: obs.amount ?? null,
           orderAmount: order.amount,
+          ...(d.anomaly === 'partner_mismatch'
+            ? {
+                observedClientId: obs.clientId,
+                observedDialect: obs.dialect,
+                orderClientId: order.clientId,
+                orderDialect: order.dialect,
+              }
+            : {}),
           note: d.note ?? null,
         },
       });
@@ -116,3 +130,18 @@ export function foldObservations(
   }
   return { results, changed, transitions, anomalies };
 }
+
+/**
+ * Orders are keyed by paymentRequestId alone, so a result is checked to come from the partner the
+ * order was registered with: a signed result from another client id (its own payment that happens
+ * to share the id, or a misconfigured partner) must not move this order.
+ */
+const samePartner = (order: OrderSnapshot, obs: Observation): boolean =>
+  obs.clientId === null || (obs.clientId === order.clientId && obs.dialect === order.dialect);
+
+const partnerMismatch = (order: OrderSnapshot): Decision => ({
+  next: order.status,
+  effect: 'partner_mismatch',
+  anomaly: 'partner_mismatch',
+  note: 'result from another partner than the order was registered with',
+});

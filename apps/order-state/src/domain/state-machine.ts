@@ -10,11 +10,20 @@ import { ObservationOutcome, OrderStatus } from './order-status';
  * - amount_mismatch: a SUCCESS whose amount or currency differs from the order; nothing changes.
  * - cancel_failed: the cancel was refused with a non-retryable code; people act on it.
  * - informational: an observation that carries no decision (PROCESSING).
+ * - partner_mismatch: the result came from another partner (client id or dialect) than the one the
+ *   order was registered with; nothing changes.
  */
 export type ObservationEffect =
-  'applied' | 'duplicate' | 'ignored' | 'conflict' | 'amount_mismatch' | 'cancel_failed' | 'informational';
+  | 'applied'
+  | 'duplicate'
+  | 'ignored'
+  | 'conflict'
+  | 'amount_mismatch'
+  | 'cancel_failed'
+  | 'informational'
+  | 'partner_mismatch';
 
-export type AnomalyKind = 'conflict' | 'amount_mismatch' | 'cancel_failed';
+export type AnomalyKind = 'conflict' | 'amount_mismatch' | 'cancel_failed' | 'partner_mismatch';
 
 export interface Decision {
   /** The status after the observation; equal to the current one when nothing changed. */

@@ -5,6 +5,7 @@ import { PaymentObservationEntity } from './payment-observation.entity';
 import { AnomalyEntity } from './anomaly.entity';
 import { OutboxMessageEntity } from './outbox-message.entity';
 import { InitialSchema1763700000000 } from './migrations/1763700000000-initial-schema';
+import { ObservationPartner1795300000000 } from './migrations/1795300000000-observation-partner';
 
 export const ORDER_STATE_ENTITIES = [
   PaymentOrderEntity,
@@ -12,7 +13,7 @@ export const ORDER_STATE_ENTITIES = [
   AnomalyEntity,
   OutboxMessageEntity,
 ];
-export const ORDER_STATE_MIGRATIONS = [InitialSchema1763700000000];
+export const ORDER_STATE_MIGRATIONS = [InitialSchema1763700000000, ObservationPartner1795300000000];
 
 /** One definition for the app and the migration CLI (style.md). Schema changes go through migrations only. */
 export function orderStateDataSourceOptions(databaseUrl: string, poolSize = 10): DataSourceOptions {

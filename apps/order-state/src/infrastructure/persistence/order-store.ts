@@ -99,17 +99,19 @@ export class OrderStore {
     const col = <T>(f: (o: StoredObservation) => T) => observations.map(f);
     await this.em.query(
       `INSERT INTO payment_observations
-         (event_id, payment_request_id, source, outcome, result_code, result_message, payment_id,
+         (event_id, payment_request_id, client_id, dialect, source, outcome, result_code, result_message, payment_id,
           amount_value, amount_currency, payment_time, raw_body, occurred_at, received_at, effect, status_after, note)
-       SELECT t.event_id, t.pid, t.source, t.outcome, t.code, t.msg, t.payment_id, t.amount_value::numeric,
-              t.amount_currency, t.payment_time::timestamptz, t.raw_body, t.occurred_at::timestamptz, now(),
-              t.effect, t.status_after, t.note
+       SELECT t.event_id, t.pid, t.client_id, t.dialect, t.source, t.outcome, t.code, t.msg, t.payment_id,
+              t.amount_value::numeric, t.amount_currency, t.payment_time::timestamptz, t.raw_body,
+              t.occurred_at::timestamptz, now(), t.effect, t.status_after, t.note
          FROM ROWS FROM (unnest($1::text[]), unnest($2::text[]), unnest($3::text[]), unnest($4::text[]),
                          unnest($5::text[]), unnest($6::text[]), unnest($7::text[]), unnest($8::text[]),
-                         unnest($9::text[]), unnest($10::text[]), unnest(ARRAY[${textParams(15, observations.length)}]::text[]),
-                         unnest($11::text[]), unnest($12::text[]), unnest($13::text[]), unnest($14::text[]))
+                         unnest($9::text[]), unnest($10::text[]), unnest(ARRAY[${textParams(17, observations.length)}]::text[]),
+                         unnest($11::text[]), unnest($12::text[]), unnest($13::text[]), unnest($14::text[]),
+                         unnest($15::text[]), unnest($16::text[]))
               WITH ORDINALITY AS t(event_id, pid, source, outcome, code, msg, payment_id, amount_value, amount_currency,
-                                   payment_time, raw_body, occurred_at, effect, status_after, note, ord)
+                                   payment_time, raw_body, occurred_at, effect, status_after, note,
+                                   client_id, dialect, ord)
         ORDER BY t.ord
        ON CONFLICT (event_id) DO NOTHING`,
       [
@@ -127,6 +129,8 @@ export class OrderStore {
         col((o) => results.get(o.eventId)!.effect),
         col((o) => results.get(o.eventId)!.statusAfter),
         col((o) => results.get(o.eventId)!.note),
+        col((o) => o.clientId),
+        col((o) => o.dialect),
         ...col((o) => o.rawBody ?? null),
       ],
     );
@@ -151,6 +155,8 @@ export class OrderStore {
     const rows: {
       event_id: string;
       payment_request_id: string;
+      client_id: string | null;
+      dialect: StoredObservation['dialect'];
       source: StoredObservation['source'];
       outcome: StoredObservation['outcome'];
       result_code: string;
@@ -159,7 +165,7 @@ export class OrderStore {
       amount_currency: string | null;
       occurred_at: Date;
     }[] = await this.em.query(
-      `SELECT event_id, payment_request_id, source, outcome, result_code, payment_id,
+      `SELECT event_id, payment_request_id, client_id, dialect, source, outcome, result_code, payment_id,
               amount_value::text AS amount_value, amount_currency, occurred_at
          FROM payment_observations
         WHERE payment_request_id = ANY($1::text[]) AND effect = 'parked'
@@ -169,6 +175,8 @@ export class OrderStore {
     return rows.map((r) => ({
       eventId: r.event_id,
       paymentRequestId: r.payment_request_id,
+      clientId: r.client_id,
+      dialect: r.dialect,
       source: r.source,
       outcome: r.outcome,
       resultCode: r.result_code,

@@ -13,6 +13,13 @@ export class PaymentObservationEntity {
   @Column({ name: 'payment_request_id', type: 'varchar', length: 64 })
   paymentRequestId: string;
 
+  /** The partner that reported it; null on rows written before the column existed. */
+  @Column({ name: 'client_id', type: 'varchar', length: 64, nullable: true })
+  clientId: string | null;
+
+  @Column({ type: 'varchar', length: 16, nullable: true })
+  dialect: string | null;
+
   @Column({ type: 'varchar', length: 16 })
   source: string;
 
@@ -46,7 +53,7 @@ export class PaymentObservationEntity {
   @Column({ name: 'received_at', type: 'timestamptz' })
   receivedAt: Date;
 
-  /** parked | applied | duplicate | ignored | conflict | amount_mismatch | cancel_failed | informational */
+  /** parked | applied | duplicate | ignored | conflict | amount_mismatch | cancel_failed | informational | partner_mismatch */
   @Column({ type: 'varchar', length: 20 })
   effect: string;
 
