@@ -322,6 +322,70 @@ describe('order-state (real Kafka and PostgreSQL)', () => {
     expect(missing.status).toBe(404);
   });
 
+  it.each([
+    ['an age past what PostgreSQL can subtract', 'olderThanSeconds=999999999999'],
+    ['an empty age (not 0)', 'olderThanSeconds='],
+    ['an empty limit', 'limit='],
+    ['a cursor it never gave out', 'after=bm90LWEtY3Vyc29y'],
+    ['a repeated parameter', 'status=init&status=fail'],
+  ])('GET /orders refuses %s with 400 PARAM_ILLEGAL', async (_label, q) => {
+    const res = await fetch(`${app.url}/orders?${q}`);
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { code: string }).code).toBe('PARAM_ILLEGAL');
+  });
+
+  it('POST /orders refuses a NUL in clientId or orderNo with 400, registering nothing', async () => {
+    for (const over of [{ clientId: 'T\u0000X' }, { orderNo: 'o\u0000' }]) {
+      const id = newId('nul');
+      const res = await register(id, over);
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { code: string }).code).toBe('PARAM_ILLEGAL');
+      expect((await fetch(`${app.url}/orders/${id}`)).status).toBe(404);
+    }
+  });
+
+  it('pages through every order and anomaly with the next-cursor header, each exactly once', async () => {
+    const mine = [newId('page'), newId('page'), newId('page')];
+    for (const id of mine) await register(id);
+    const seen: string[] = [];
+    let query = 'limit=2';
+    for (let pages = 0; pages < 10_000; pages++) {
+      const res = await fetch(`${app.url}/orders?${query}`);
+      expect(res.status).toBe(200);
+      const rows = (await res.json()) as { paymentRequestId: string }[];
+      seen.push(...rows.map((r) => r.paymentRequestId));
+      const next = res.headers.get('next-cursor');
+      if (!next) break;
+      expect(rows).toHaveLength(2);
+      query = `limit=2&after=${encodeURIComponent(next)}`;
+    }
+    expect(new Set(seen).size).toBe(seen.length);
+    for (const id of mine) expect(seen).toContain(id);
+    const total = await queryRows<{ n: string }>(
+      db.url,
+      `SELECT count(*)::text AS n FROM payment_orders`,
+      [],
+    );
+    expect(seen).toHaveLength(Number(total[0].n)); // every order, none twice
+
+    const anomalyIds: string[] = [];
+    let aq = 'limit=1';
+    for (let pages = 0; pages < 10_000; pages++) {
+      const res = await fetch(`${app.url}/anomalies?${aq}`);
+      const rows = (await res.json()) as { id: string }[];
+      anomalyIds.push(...rows.map((r) => r.id));
+      const next = res.headers.get('next-cursor');
+      if (!next) break;
+      aq = `limit=1&before=${next}`;
+    }
+    const anomalies = await queryRows<{ id: string }>(
+      db.url,
+      `SELECT id::text AS id FROM anomalies ORDER BY id DESC`,
+      [],
+    );
+    expect(anomalyIds).toEqual(anomalies.map((a) => a.id));
+  });
+
   it('registering the same order twice is a no-op, and a different order under the same id is refused', async () => {
     const id = newId('reg');
     expect((await register(id)).status).toBe(201);

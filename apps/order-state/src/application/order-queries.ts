@@ -10,6 +10,38 @@ export interface OrderListFilter {
   /** Only non-final orders past their payment expiry: the ones that need a person or the poller. */
   stuck?: boolean;
   limit: number;
+  /** Keyset pagination: only orders after this one, in (registeredAt, paymentRequestId) order. */
+  after?: OrderCursor;
+}
+
+/** A position in the order list: the registration instant as PostgreSQL prints it (µs kept) and the id. */
+export interface OrderCursor {
+  readonly registeredAt: string;
+  readonly paymentRequestId: string;
+}
+
+export const encodeOrderCursor = (c: OrderCursor): string =>
+  Buffer.from(JSON.stringify([c.registeredAt, c.paymentRequestId])).toString('base64url');
+
+export function decodeOrderCursor(cursor: string): OrderCursor | undefined {
+  try {
+    const v: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (
+      Array.isArray(v) &&
+      v.length === 2 &&
+      typeof v[0] === 'string' &&
+      /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?\+00$/.test(v[0]) &&
+      typeof v[1] === 'string' &&
+      v[1].length >= 1 &&
+      v[1].length <= 64 &&
+      !v[1].includes('\u0000')
+    ) {
+      return { registeredAt: v[0], paymentRequestId: v[1] };
+    }
+  } catch {
+    // not base64url JSON: not ours
+  }
+  return undefined;
 }
 
 /** Read side of order-state (the query API). Plain SQL over the same tables; never writes. */
@@ -47,28 +79,50 @@ export class OrderQueries {
       where.push(`registered_at <= now() - make_interval(secs => $${params.length})`);
     }
     if (filter.stuck) where.push(`status IN ('init', 'cancelling') AND payment_expiry_time < now()`);
+    if (filter.after) {
+      params.push(filter.after.registeredAt, filter.after.paymentRequestId);
+      where.push(`(registered_at, payment_request_id) > ($${params.length - 1}::timestamptz, $${params.length})`);
+    }
     params.push(filter.limit);
-    return this.dataSource.query(
-      `${ORDER_SELECT} ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY registered_at LIMIT $${params.length}`,
-      params,
-    );
+    const rows: (Record<string, unknown> & { cursorAt: string; paymentRequestId: string })[] =
+      await this.dataSource.query(
+        `${ORDER_COLUMNS}, (registered_at AT TIME ZONE 'UTC')::text || '+00' AS "cursorAt" FROM payment_orders
+          ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
+          ORDER BY registered_at, payment_request_id LIMIT $${params.length}`,
+        params,
+      );
+    const last = rows.at(-1);
+    return {
+      rows: rows.map(({ cursorAt: _cursor, ...order }) => order),
+      last: last ? { registeredAt: last.cursorAt, paymentRequestId: last.paymentRequestId } : undefined,
+    };
   }
 
-  async listAnomalies(limit: number, paymentRequestId?: string) {
+  async listAnomalies(limit: number, paymentRequestId?: string, beforeId?: string) {
+    const where: string[] = [];
+    const params: unknown[] = [limit];
+    if (paymentRequestId) {
+      params.push(paymentRequestId);
+      where.push(`payment_request_id = $${params.length}`);
+    }
+    if (beforeId) {
+      params.push(beforeId);
+      where.push(`id < $${params.length}::bigint`);
+    }
     return this.dataSource.query(
       `SELECT id::text AS id, payment_request_id AS "paymentRequestId", kind, event_id AS "eventId", detail,
               created_at AS "createdAt"
-         FROM anomalies ${paymentRequestId ? 'WHERE payment_request_id = $2' : ''}
+         FROM anomalies ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
         ORDER BY id DESC LIMIT $1`,
-      paymentRequestId ? [limit, paymentRequestId] : [limit],
+      params,
     );
   }
 }
 
-const ORDER_SELECT = `
+const ORDER_COLUMNS = `
   SELECT payment_request_id AS "paymentRequestId", client_id AS "clientId", order_no AS "orderNo", dialect,
          json_build_object('value', amount_value::text, 'currency', amount_currency) AS amount,
          status, version, payment_expiry_time AS "paymentExpiryTime", result_code AS "resultCode",
          result_source AS "resultSource", payment_id AS "paymentId", registered_at AS "registeredAt",
-         updated_at AS "updatedAt", final_at AS "finalAt"
-    FROM payment_orders`;
+         updated_at AS "updatedAt", final_at AS "finalAt"`;
+const ORDER_SELECT = `${ORDER_COLUMNS} FROM payment_orders`;

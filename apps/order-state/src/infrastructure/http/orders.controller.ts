@@ -19,14 +19,27 @@ import {
   OrderStatusSchema,
   PaymentRequestIdSchema,
   hashId,
+  text,
 } from '@app/contracts';
 import { RegisterOrdersUseCase } from '../../application/register-orders.use-case';
-import { OrderQueries } from '../../application/order-queries';
+import { decodeOrderCursor, encodeOrderCursor, OrderQueries } from '../../application/order-queries';
+
+/** Ten years: PostgreSQL's dates end long before a 64-bit number of seconds does. */
+const MAX_AGE_SECONDS = 10 * 366 * 24 * 3600;
+
+/** A query value that is digits only (an empty value is an error, not 0). */
+function wholeNumber(max: number) {
+  return z
+    .string()
+    .regex(/^[0-9]{1,12}$/, 'a whole number')
+    .transform(Number)
+    .pipe(z.number().max(max));
+}
 
 const RegisterOrderBody = z.strictObject({
   paymentRequestId: PaymentRequestIdSchema,
-  clientId: z.string().min(1).max(64),
-  orderNo: z.string().min(1).max(64),
+  clientId: text().min(1).max(64),
+  orderNo: text().min(1).max(64),
   dialect: DialectSchema,
   amount: AmountSchema,
   paymentExpiryTime: InstantSchema.nullish(),
@@ -38,17 +51,29 @@ const ListQuery = z.strictObject({
     .transform((s) => s.split(','))
     .pipe(z.array(OrderStatusSchema))
     .optional(),
-  olderThanSeconds: z.coerce.number().int().nonnegative().optional(),
+  olderThanSeconds: wholeNumber(MAX_AGE_SECONDS).optional(),
   stuck: z
     .enum(['true', 'false'])
     .transform((v) => v === 'true')
     .optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  limit: wholeNumber(1000).pipe(z.number().min(1)).default(100),
+  /** The `next-cursor` header of the previous page. */
+  after: z
+    .string()
+    .max(200)
+    .transform((c, ctx) => {
+      const cursor = decodeOrderCursor(c);
+      if (!cursor) ctx.addIssue({ code: 'custom', message: 'not a cursor this API gave out' });
+      return cursor ?? z.NEVER;
+    })
+    .optional(),
 });
 
 const AnomalyQuery = z.strictObject({
   paymentRequestId: PaymentRequestIdSchema.optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  limit: wholeNumber(1000).pipe(z.number().min(1)).default(100),
+  /** The `next-cursor` header of the previous page: anomalies older than that one. */
+  before: z.string().regex(/^[1-9][0-9]{0,17}$/, 'not a cursor this API gave out').optional(),
 });
 
 /** Every rejection names what was wrong; nothing is changed by a rejected request. */
@@ -97,15 +122,24 @@ export class OrdersController {
     return order;
   }
 
+  /** Oldest first. A full page carries a `next-cursor` header: pass it as `after` for the next one. */
   @Get('orders')
-  list(@Query() query: unknown) {
-    return this.queries.listOrders(parseOrThrow(ListQuery, query));
+  async list(@Query() query: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
+    const filter = parseOrThrow(ListQuery, query);
+    const page = await this.queries.listOrders(filter);
+    if (page.rows.length === filter.limit && page.last) {
+      void reply.header('next-cursor', encodeOrderCursor(page.last));
+    }
+    return page.rows;
   }
 
+  /** Newest first. A full page carries a `next-cursor` header: pass it as `before` for the next one. */
   @Get('anomalies')
-  anomalies(@Query() query: unknown) {
+  async anomalies(@Query() query: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
     const q = parseOrThrow(AnomalyQuery, query);
-    return this.queries.listAnomalies(q.limit, q.paymentRequestId);
+    const rows: { id: string }[] = await this.queries.listAnomalies(q.limit, q.paymentRequestId, q.before);
+    if (rows.length === q.limit) void reply.header('next-cursor', rows[rows.length - 1].id);
+    return rows;
   }
 
   @Get('health')
