@@ -81,7 +81,9 @@ export class OrderQueries {
     if (filter.stuck) where.push(`status IN ('init', 'cancelling') AND payment_expiry_time < now()`);
     if (filter.after) {
       params.push(filter.after.registeredAt, filter.after.paymentRequestId);
-      where.push(`(registered_at, payment_request_id) > ($${params.length - 1}::timestamptz, $${params.length})`);
+      where.push(
+        `(registered_at, payment_request_id) > ($${params.length - 1}::timestamptz, $${params.length})`,
+      );
     }
     params.push(filter.limit);
     const rows: (Record<string, unknown> & { cursorAt: string; paymentRequestId: string })[] =

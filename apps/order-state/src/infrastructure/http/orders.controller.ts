@@ -73,7 +73,10 @@ const AnomalyQuery = z.strictObject({
   paymentRequestId: PaymentRequestIdSchema.optional(),
   limit: wholeNumber(1000).pipe(z.number().min(1)).default(100),
   /** The `next-cursor` header of the previous page: anomalies older than that one. */
-  before: z.string().regex(/^[1-9][0-9]{0,17}$/, 'not a cursor this API gave out').optional(),
+  before: z
+    .string()
+    .regex(/^[1-9][0-9]{0,17}$/, 'not a cursor this API gave out')
+    .optional(),
 });
 
 /** Every rejection names what was wrong; nothing is changed by a rejected request. */
