@@ -228,13 +228,24 @@ describe('ProcessClaimedOrderUseCase: one claimed row, one call, publish before 
       const { sut, journal } = paidWith({ value: '1'.repeat(19), currency: 'JPY' });
       const { completion } = await sut.execute(claimed({ expiresAt: T0 - 1 }), target);
       expect(journal).toEqual(['inquire']);
-      expect(completion).toMatchObject({ phase: 'cancel', nextDueAt: T0, lastResultCode: 'INVALID_RESPONSE' });
+      expect(completion).toMatchObject({
+        phase: 'cancel',
+        nextDueAt: T0,
+        lastResultCode: 'INVALID_RESPONSE',
+      });
     });
 
     it('a cancel S whose result code cannot be recorded is retried as an invalid answer, flagged', async () => {
-      const { sut, journal } = fakes({ cancel: signed({ result: { resultCode: 'C'.repeat(65), resultStatus: 'S' } }) });
+      const { sut, journal } = fakes({
+        cancel: signed({ result: { resultCode: 'C'.repeat(65), resultStatus: 'S' } }),
+      });
       const { completion } = await sut.execute(
-        claimed({ phase: 'cancel', cancelAttempts: 1, cancelRequestedAt: T0 - 5000, orderStatus: 'cancelling' }),
+        claimed({
+          phase: 'cancel',
+          cancelAttempts: 1,
+          cancelRequestedAt: T0 - 5000,
+          orderStatus: 'cancelling',
+        }),
         target,
       );
       expect(journal).toEqual(['cancel']);
