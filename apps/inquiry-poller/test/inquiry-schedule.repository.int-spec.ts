@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import type { Dialect } from '@app/contracts';
 import { createTestDatabase } from '@app/testing/test-database';
 import { planStatusChanges, StatusChange, TransitionContext } from '../src/domain/schedule-transitions';
 import { Completion } from '../src/application/ports';
@@ -135,17 +136,31 @@ describe('InquiryScheduleRepository (real PostgreSQL)', () => {
     await apply([change('trig', 'init', 1, 'TRIG')]);
     const [entry] = await claim(1, T0, 'TRIG');
     await sut.complete([reschedule('trig', entry.leaseToken, T0 + 600_000)]);
+    const hint = (paymentRequestId: string, clientId = 'TRIG', dialect: Dialect = 'alipayplus') => ({
+      paymentRequestId,
+      clientId,
+      dialect,
+    });
 
-    expect(await sut.hintInquiry(['trig', 'absent'], T0, 5000)).toBe(1);
+    // Another partner's hint about this order, or one in the other dialect, moves nothing.
+    expect(await sut.hintInquiry([hint('trig', 'OTHER'), hint('trig', 'TRIG', 'antom')], T0, 5000)).toBe(0);
+    expect(await sut.hintInquiry([hint('trig'), hint('absent')], T0, 5000)).toBe(1);
     // last_attempt_at was T0: the hint brings the inquiry to T0 + 5 s, not to now.
     expect((await sut.find('trig'))?.nextDueAt).toBe(new Date(T0 + 5000).toISOString());
+    // A hint moves an order once: forged notifications cannot spend its inquiry budget.
+    const [again] = await claim(1, T0 + 5000, 'TRIG');
+    await sut.complete([reschedule('trig', again.leaseToken, T0 + 600_000)]);
+    expect(await sut.hintInquiry([hint('trig')], T0 + 60_000, 5000)).toBe(0);
+    expect((await sut.find('trig'))?.nextDueAt).toBe(new Date(T0 + 600_000).toISOString());
+
     expect(await sut.forceInquiry('trig', T0 + 100)).toEqual({ kind: 'scheduled', inFlight: false });
     expect((await sut.find('trig'))?.nextDueAt).toBe(new Date(T0 + 100).toISOString());
     expect(await sut.forceInquiry('absent', T0)).toEqual({ kind: 'not-found' });
 
     await apply([change('trig', 'cancelling', 2, 'TRIG')]);
     expect(await sut.forceInquiry('trig', T0)).toEqual({ kind: 'cancelling' });
-    expect(await sut.hintInquiry(['trig'], T0 + 999_999, 0)).toBe(0);
+    await apply([change('trig-c', 'init', 1, 'TRIG'), change('trig-c', 'cancelling', 2, 'TRIG')]);
+    expect(await sut.hintInquiry([hint('trig-c')], T0 + 999_999, 0)).toBe(0);
     await apply([change('trig', 'cancelled', 3, 'TRIG')]);
     expect(await sut.forceInquiry('trig', T0)).toEqual({ kind: 'done', doneReason: 'ORDER_FINAL' });
   });

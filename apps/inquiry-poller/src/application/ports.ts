@@ -88,9 +88,15 @@ export abstract class ScheduleRepository {
 
   /**
    * Brings the next inquiry of these orders forward to now, but never closer than `minGapMs` to the
-   * previous one; orders not in the inquiry phase are left alone. Returns how many moved.
+   * previous one. Only a row of the hint's own partner (client id and dialect), in the inquiry phase,
+   * and never moved by a hint before: each inquiry counts against the partner's inquiry budget, and
+   * hints come from notifications nobody could verify. Returns how many moved.
    */
-  abstract hintInquiry(ids: readonly string[], now: number, minGapMs: number): Promise<number>;
+  abstract hintInquiry(
+    hints: readonly { paymentRequestId: string; clientId: string; dialect: Dialect }[],
+    now: number,
+    minGapMs: number,
+  ): Promise<number>;
 
   /** Deletes up to `limit` tombstones last touched before `before`. */
   abstract pruneTombstones(before: number, limit: number): Promise<number>;

@@ -31,12 +31,14 @@ export class TriggerInquiryUseCase {
 
   /**
    * payments.inquiry-hint.v1 (the gateway saw a notification it could not verify): orders we poll
-   * are made due now, but never closer than HINT_MIN_GAP_MS to their previous inquiry, so a flood of
-   * forged notifications cannot turn into a flood of inquiries. Unknown orders are ignored.
+   * are made due now, but never closer than HINT_MIN_GAP_MS to their previous inquiry, and at most
+   * once per order, so forged notifications can neither flood the partner nor spend an order's
+   * inquiry budget (MAX_INQUIRIES) and bring its cancel forward. A hint names the partner; orders of
+   * another partner, and unknown orders, are ignored.
    */
   async hint(hints: readonly InquiryHintV1[]): Promise<number> {
     const moved = await this.schedule.hintInquiry(
-      hints.map((h) => h.paymentRequestId),
+      hints.map((h) => ({ paymentRequestId: h.paymentRequestId, clientId: h.clientId, dialect: h.dialect })),
       this.settings.now(),
       this.settings.hintMinGapMs,
     );

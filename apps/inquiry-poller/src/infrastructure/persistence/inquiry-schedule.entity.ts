@@ -71,6 +71,10 @@ export class InquiryScheduleEntity {
   @Column({ name: 'done_reason', type: 'varchar', length: 16, nullable: true })
   doneReason: DoneReason | null;
 
+  /** When an inquiry hint moved this row; a hint moves a row at most once. */
+  @Column({ name: 'hinted_at', type: 'timestamptz', nullable: true })
+  hintedAt: Date | null;
+
   @Column({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

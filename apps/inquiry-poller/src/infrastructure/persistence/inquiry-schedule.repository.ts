@@ -234,24 +234,42 @@ export class InquiryScheduleRepository extends ScheduleRepository {
     });
   }
 
-  async hintInquiry(ids: readonly string[], now: number, minGapMs: number): Promise<number> {
-    if (ids.length === 0) return 0;
+  async hintInquiry(
+    hints: readonly { paymentRequestId: string; clientId: string; dialect: Dialect }[],
+    now: number,
+    minGapMs: number,
+  ): Promise<number> {
+    if (hints.length === 0) return 0;
+    const unique = [
+      ...new Map(hints.map((h) => [JSON.stringify([h.paymentRequestId, h.clientId, h.dialect]), h])).values(),
+    ];
     return this.retrying(async () => {
       const rows: unknown[] = await this.dataSource.query(
-        `WITH target AS (
-           SELECT payment_request_id,
-                  GREATEST($2::timestamptz,
-                           COALESCE(last_attempt_at + make_interval(secs => $3::double precision / 1000),
-                                    $2::timestamptz)) AS due
-             FROM inquiry_schedule
-            WHERE payment_request_id = ANY($1::text[]) AND phase = 'inquiry'
-            ORDER BY payment_request_id FOR UPDATE
+        `WITH hint AS (
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) AS h(payment_request_id, client_id, dialect)
+         ), target AS (
+           SELECT s.payment_request_id,
+                  GREATEST($4::timestamptz,
+                           COALESCE(s.last_attempt_at + make_interval(secs => $5::double precision / 1000),
+                                    $4::timestamptz)) AS due
+             FROM inquiry_schedule s
+            WHERE s.phase = 'inquiry' AND s.hinted_at IS NULL
+              AND EXISTS (SELECT 1 FROM hint h
+                           WHERE h.payment_request_id = s.payment_request_id
+                             AND h.client_id = s.client_id AND h.dialect = s.dialect)
+            ORDER BY s.payment_request_id FOR UPDATE
          )
-         UPDATE inquiry_schedule s SET next_due_at = t.due, updated_at = now()
+         UPDATE inquiry_schedule s SET next_due_at = t.due, hinted_at = $4::timestamptz, updated_at = now()
            FROM target t
           WHERE s.payment_request_id = t.payment_request_id AND s.next_due_at > t.due
       RETURNING 1`,
-        [[...new Set(ids)].sort(), iso(now), minGapMs],
+        [
+          unique.map((h) => h.paymentRequestId),
+          unique.map((h) => h.clientId),
+          unique.map((h) => h.dialect),
+          iso(now),
+          minGapMs,
+        ],
       );
       return updatedCount(rows);
     });
