@@ -8,6 +8,22 @@ export class PublishTimeoutError extends Error {
   }
 }
 
+/** Too much is waiting for Kafka already: the caller answers "try again later" at once. */
+export class PublishQueueFullError extends Error {
+  readonly code = 'KAFKA_PUBLISH_QUEUE_FULL';
+  constructor(limit: number) {
+    super(`more than ${limit} message(s) already wait for Kafka`);
+  }
+}
+
+export interface PublishOptions {
+  /**
+   * Best effort (the gateway's inquiry hints): refused once the queue is a quarter full, so that
+   * traffic nobody has verified can never crowd out results waiting to be made durable.
+   */
+  readonly lowPriority?: boolean;
+}
+
 export interface OutgoingMessage {
   topic: string;
   key: string;
@@ -26,6 +42,11 @@ export interface DurableProducerOptions {
   sendTimeoutMs: number;
   /** Upper bound on messages in one produce request. */
   maxBatch?: number;
+  /**
+   * Upper bound on messages waiting for a request (default 10,000). While Kafka is slow or away, a
+   * publish beyond it is refused at once (PublishQueueFullError) instead of growing memory.
+   */
+  maxQueued?: number;
   logger: LoggerService;
 }
 
@@ -40,7 +61,9 @@ export interface DurableProducerOptions {
  *
  * A publish that times out may still be written later (kafkajs keeps retrying within its bounded
  * retry budget). Callers must therefore use deterministic event ids, so that such a late write and the
- * sender's retry are recognised downstream as one event.
+ * sender's retry are recognised downstream as one event. Its messages not yet handed to kafkajs are
+ * taken out of the queue: the caller was told they are not durable and will send them again, and
+ * stale messages must not delay fresh ones once Kafka is back. The queue is bounded (`maxQueued`).
  *
  * A send that fails is never followed by another send on the same idempotent producer: kafkajs rolls
  * the partition's sequence number back when a request fails, but the broker may have written that
@@ -58,12 +81,14 @@ export class DurableProducer {
   private flushing = false;
   private connected = false;
   private readonly maxBatch: number;
+  private readonly maxQueued: number;
 
   constructor(
     private readonly kafka: Kafka,
     private readonly options: DurableProducerOptions,
   ) {
     this.maxBatch = options.maxBatch ?? 1000;
+    this.maxQueued = options.maxQueued ?? 10_000;
     this.producer = this.createProducer();
   }
 
@@ -105,21 +130,53 @@ export class DurableProducer {
     await this.producer.disconnect();
   }
 
-  /** Resolves once every message is acknowledged by all in-sync replicas; rejects on timeout or error. */
-  publish(messages: OutgoingMessage[], timeoutMs = this.options.sendTimeoutMs): Promise<void> {
+  /** Messages waiting for a produce request. */
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  /**
+   * Resolves once every message is acknowledged by all in-sync replicas; rejects on timeout or error,
+   * or at once when the queue is full (a publish into an empty queue is always taken).
+   */
+  publish(
+    messages: OutgoingMessage[],
+    timeoutMs = this.options.sendTimeoutMs,
+    options: PublishOptions = {},
+  ): Promise<void> {
     if (!this.connected) return Promise.reject(new Error('producer is not connected'));
+    const limit = options.lowPriority ? Math.floor(this.maxQueued / 4) : this.maxQueued;
+    if (this.queue.length > 0 && this.queue.length + messages.length > limit) {
+      return Promise.reject(new PublishQueueFullError(limit));
+    }
+    const entries: Pending[] = [];
     const all = messages.map(
       (message) =>
         new Promise<void>((resolve, reject) => {
-          this.queue.push({ message, resolve, reject });
+          const entry = { message, resolve, reject };
+          entries.push(entry);
+          this.queue.push(entry);
         }),
     );
     void this.flush();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new PublishTimeoutError(timeoutMs)), timeoutMs);
+      timer = setTimeout(() => {
+        const error = new PublishTimeoutError(timeoutMs);
+        this.abandon(entries, error);
+        reject(error);
+      }, timeoutMs);
     });
     return Promise.race([Promise.all(all).then(() => undefined), timeout]).finally(() => clearTimeout(timer));
+  }
+
+  /** Takes the entries still waiting out of the queue (those already in a request go on). */
+  private abandon(entries: readonly Pending[], error: Error): void {
+    const gone = new Set(entries);
+    const before = this.queue.length;
+    this.queue = this.queue.filter((p) => !gone.has(p));
+    if (this.queue.length === before) return;
+    for (const p of entries) p.reject(error);
   }
 
   private async flush(): Promise<void> {

@@ -4,7 +4,7 @@ import { Logger } from '@nestjs/common';
 import { Kafka, logLevel } from 'kafkajs';
 import { isLocalInfraManaged, startKafka, stopKafka, waitFor } from '@app/testing';
 import { KafkaCollector } from '@app/testing/kafka-probes';
-import { DurableProducer } from '../src/durable-producer';
+import { DurableProducer, PublishQueueFullError, PublishTimeoutError } from '../src/durable-producer';
 
 jest.setTimeout(180_000);
 
@@ -71,5 +71,59 @@ describe('DurableProducer (real Kafka)', () => {
     } finally {
       await collector.stop();
     }
+  });
+
+  describe('a bounded queue', () => {
+    let small: DurableProducer;
+    const message = (value: string) => ({ topic, key: 'q', value });
+
+    beforeEach(async () => {
+      small = new DurableProducer(kafka(), {
+        sendTimeoutMs: 5000,
+        maxBatch: 1,
+        maxQueued: 8,
+        logger: new Logger('spec'),
+      });
+      await small.connect();
+    });
+    afterEach(async () => {
+      await small?.disconnect();
+    });
+
+    it('refuses a publish beyond maxQueued at once, and a low-priority one beyond a quarter of it', async () => {
+      const first = small.publish(['q1', 'q2', 'q3', 'q4'].map(message));
+      // One message is in the request (maxBatch 1); three wait.
+      expect(small.queued).toBe(3);
+      await expect(small.publish([message('hint')], 5000, { lowPriority: true })).rejects.toBeInstanceOf(
+        PublishQueueFullError,
+      );
+      await expect(small.publish(['a', 'b', 'c', 'd', 'e', 'f'].map(message))).rejects.toBeInstanceOf(
+        PublishQueueFullError,
+      );
+      expect(small.queued).toBe(3); // the refused ones never entered
+      await first;
+      await small.publish([message('hint-later')], 5000, { lowPriority: true });
+    });
+
+    it('a publish that timed out is taken out of the queue and never written later', async () => {
+      // A topic that does not exist (auto-creation is off) holds the request in kafkajs's retries.
+      const stuck = small.publish([{ topic: `missing-${randomUUID()}`, key: 'q', value: 'x' }], 120_000);
+      const stale = small.publish([message('stale')], 200);
+      await expect(stale).rejects.toBeInstanceOf(PublishTimeoutError);
+      expect(small.queued).toBe(0);
+      await expect(stuck).rejects.toThrow();
+      await small.publish([message('fresh')]);
+
+      const collector = await new KafkaCollector<string>(kafka(), [topic]).start();
+      try {
+        await waitFor(async () => collector.messages.some((m) => m.value === 'fresh'), {
+          description: 'the fresh message is in the topic',
+          timeoutMs: 30_000,
+        });
+        expect(collector.messages.map((m) => m.value)).not.toContain('stale');
+      } finally {
+        await collector.stop();
+      }
+    });
   });
 });

@@ -197,6 +197,8 @@ export class ReceiveNotificationUseCase {
           },
         ],
         this.publishTimeoutMs,
+        // Unverified traffic: never allowed to crowd out results waiting for Kafka.
+        { lowPriority: true },
       )
       .catch((err: Error) =>
         this.logger.warn(`inquiry hint for ${hint.paymentRequestId} not published: ${err.message}`),
