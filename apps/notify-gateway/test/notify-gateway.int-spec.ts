@@ -76,10 +76,10 @@ describe('notify-gateway input handling (real Kafka)', () => {
     await gateway?.close();
   });
 
-  function signed(body: string, over: Record<string, string> = {}) {
+  function signed(body: string, over: Record<string, string> = {}, path = '/alipayplus/notify') {
     const time = new Date().toISOString();
     const { signatureHeader } = signMessage({
-      path: '/alipayplus/notify',
+      path,
       clientId: CLIENT_ID,
       time,
       body,
@@ -185,6 +185,30 @@ describe('notify-gateway input handling (real Kafka)', () => {
     });
     expect(check.ok).toBe(true);
   });
+
+  it.each([
+    ['path and query', '/alipayplus/notify?tn=42'],
+    ['the bare path', '/alipayplus/notify'],
+  ])(
+    'a notification to a URL with a query, signed over %s, is acknowledged over the same URI',
+    async (_label, signedOver) => {
+      const body = JSON.stringify({
+        paymentResult: { resultCode: 'ORDER_IS_CLOSED', resultStatus: 'F' },
+        paymentRequestId: `gw-query-${signedOver.length}`,
+      });
+      const answer = await post('/alipayplus/notify?tn=42', signed(body, {}, signedOver), body);
+      expect(answer.status).toBe(200);
+      const check = verifySignedMessage({
+        path: '/alipayplus/notify?tn=42',
+        clientId: answer.headers.get('client-id') ?? undefined,
+        time: answer.headers.get('response-time') ?? undefined,
+        rawBody: answer.text,
+        signatureHeader: answer.headers.get('signature') ?? undefined,
+        publicKey: loadPublicKey(ours.publicKeyBase64),
+      });
+      expect(check).toMatchObject({ ok: true, signedPath: signedOver });
+    },
+  );
 
   it('a genuine result with long informational fields is acknowledged and published, its message cut to 256', async () => {
     const body = JSON.stringify({

@@ -160,7 +160,9 @@ export class ReceiveNotificationUseCase {
       );
     }
 
-    const ack = this.signer.sign(partner, this.signedPath(partner, n), NOTIFY_ACK_BODY);
+    // Signed over the URI the notification's own signature verified with (bare path or path+query,
+    // protocol.md §1.7): the sender checks the ack against the URI it signed.
+    const ack = this.signer.sign(partner, verification.signedPath, NOTIFY_ACK_BODY);
     return { httpStatus: 200, body: ack.body, headers: ack.headers, resultCode: 'S' };
   }
 
