@@ -61,6 +61,16 @@ describe('contracts', () => {
       JSON.stringify({ ...registration, occurredAt: '0000-01-01T00:00:00Z' }),
       /0000.*occurredAt/s,
     ],
+    [
+      'an instant that is year 0000 in UTC',
+      JSON.stringify({ ...registration, paymentExpiryTime: '0001-01-01T00:00:00+01:00' }),
+      /0001–9999.*paymentExpiryTime/s,
+    ],
+    [
+      'an instant that is year 10000 in UTC',
+      JSON.stringify({ ...registration, paymentExpiryTime: '9999-12-31T23:00:00-05:00' }),
+      /0001–9999.*paymentExpiryTime/s,
+    ],
   ])('rejects %s with a reason', (_label, value, reason) => {
     const decoded = decodeEvent(Topics.orderRegistered, value);
     expect(decoded.ok).toBe(false);

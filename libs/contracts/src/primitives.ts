@@ -28,7 +28,13 @@ export type Dialect = z.infer<typeof DialectSchema>;
  */
 export const InstantSchema = z.iso
   .datetime({ offset: true })
-  .regex(/^(?!0000-)/, 'year 0000 is not a valid year');
+  .regex(/^(?!0000-)/, 'year 0000 is not a valid year')
+  // An offset can carry the instant out of that range (0001-01-01T00:00:00+01:00 is year 0000 in
+  // UTC, which is how it is stored).
+  .refine(
+    (v) => /^(?!0000)\d{4}-/.test(new Date(Date.parse(v)).toISOString()),
+    'the instant in UTC must fall in the years 0001–9999',
+  );
 
 export const ResultCodeSchema = text().min(1).max(64);
 export const ResultMessageSchema = text().max(256);

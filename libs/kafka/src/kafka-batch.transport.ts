@@ -1,6 +1,14 @@
+import {
+  applyDecorators,
+  ArgumentsHost,
+  Catch,
+  Controller,
+  RpcExceptionFilter,
+  UseFilters,
+} from '@nestjs/common';
 import { CustomTransportStrategy, Server } from '@nestjs/microservices';
 import { Kafka } from 'kafkajs';
-import { lastValueFrom } from 'rxjs';
+import { lastValueFrom, Observable, throwError } from 'rxjs';
 import { TopicName } from '@app/contracts';
 import { BatchConsumer, BatchHandler, DecodedMessage } from './batch-consumer';
 import { DurableProducer } from './durable-producer';
@@ -69,3 +77,25 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     return this.consumer as T;
   }
 }
+
+/**
+ * Nest's default RPC exception filter replaces every error a handler throws with
+ * `{ status: 'error', message: 'Internal server error' }`. The batch consumer needs the error itself:
+ * `isPoisonError` reads PostgreSQL's SQLSTATE from it to find a message the database refuses. This
+ * filter hands every error on unchanged; the consumer logs it and retries or dead-letters.
+ */
+@Catch()
+export class PassErrorsToTransportFilter implements RpcExceptionFilter<unknown> {
+  catch(exception: unknown, _host: ArgumentsHost): Observable<never> {
+    return throwError(() => exception);
+  }
+}
+
+/**
+ * Marks a controller whose `@EventPattern` handlers the batch transport calls. Use it instead of
+ * `@Controller()`: it adds {@link PassErrorsToTransportFilter}, without which the poison isolation of
+ * the batch consumer never sees a database error. (In a hybrid application the microservice is
+ * initialised when it is connected, so a global filter cannot be added there.)
+ */
+export const BatchConsumers = (): ClassDecorator =>
+  applyDecorators(Controller(), UseFilters(new PassErrorsToTransportFilter()));

@@ -1,28 +1,67 @@
 // BatchConsumer against the real broker and PostgreSQL: a message whose data the database refuses is
-// found inside its batch and dead-lettered; the messages around it are applied, in order.
+// found inside its batch and dead-lettered; the messages around it are applied, in order. Once with
+// the consumer alone, once through the Nest transport the services use (whose exception handling
+// must hand the database's error on unchanged).
 import { randomBytes } from 'node:crypto';
-import { Logger } from '@nestjs/common';
+import { INestApplication, Logger, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Client } from 'pg';
 import { encodeEvent, ResultObservedV1, Topics } from '@app/contracts';
 import { isPostgresDataError } from '@app/persistence';
 import { waitFor } from '@app/testing';
 import { KafkaCollector, testKafka } from '@app/testing/kafka-probes';
-import { BatchConsumer } from '../src/batch-consumer';
+import { BatchConsumer, DecodedMessage } from '../src/batch-consumer';
 import { DurableProducer } from '../src/durable-producer';
 import { ensureTopics } from '../src/kafka-client';
+import { BatchConsumers, KafkaBatchTransport } from '../src/kafka-batch.transport';
 
 jest.setTimeout(120_000);
 
+const kafka = testKafka();
+const logger = new Logger('spec');
+let pg: Client;
+
+/** One run of the scenario: its own id prefix, what it applied, how often the handler ran. */
+class Scenario {
+  readonly tag = `poison-${randomBytes(4).toString('hex')}`;
+  readonly applied: string[] = [];
+  handlerCalls = 0;
+
+  /**
+   * Stands in for a real apply: one statement over the whole batch, which PostgreSQL refuses
+   * (SQLSTATE 22008) when any value is not a date it has.
+   */
+  async apply(messages: DecodedMessage<typeof Topics.resultObserved>[]): Promise<void> {
+    const ours = messages.filter((m) => m.event.paymentRequestId.startsWith(this.tag));
+    if (ours.length === 0) return;
+    this.handlerCalls++;
+    await pg.query(`SELECT x::timestamptz FROM unnest($1::text[]) AS x`, [
+      ours.map((m) => m.event.resultCode),
+    ]);
+    this.applied.push(...ours.map((m) => m.event.paymentRequestId));
+  }
+}
+
+let current: Scenario;
+
+@BatchConsumers()
+class ScenarioHandlers {
+  @EventPattern(Topics.resultObserved)
+  async onResults(@Payload() messages: DecodedMessage<typeof Topics.resultObserved>[]): Promise<void> {
+    await current.apply(messages);
+  }
+}
+
+@Module({ controllers: [ScenarioHandlers] })
+class ScenarioModule {}
+
 describe('BatchConsumer (real Kafka and PostgreSQL)', () => {
-  const tag = `poison-${randomBytes(4).toString('hex')}`;
-  const kafka = testKafka();
-  const logger = new Logger('spec');
-  let pg: Client;
   let deadLetters: DurableProducer;
-  let consumer: BatchConsumer;
+  let consumer: BatchConsumer | undefined;
+  let app: INestApplication | undefined;
   let dlq: KafkaCollector<{ offset: string; reason: string; value: string }>;
-  const applied: string[] = [];
-  let handlerCalls = 0;
 
   beforeAll(async () => {
     await ensureTopics(kafka, [Topics.resultObserved, Topics.dlq]);
@@ -35,39 +74,22 @@ describe('BatchConsumer (real Kafka and PostgreSQL)', () => {
     ]).start();
   });
 
-  afterAll(async () => {
+  afterEach(async () => {
     await consumer?.stop();
+    consumer = undefined;
+    await app?.close();
+    app = undefined;
+  });
+
+  afterAll(async () => {
     await dlq?.stop();
     await deadLetters?.disconnect();
     await pg?.end();
   });
 
-  it('dead-letters the one message the database refuses and applies the rest of its batch in order', async () => {
-    consumer = new BatchConsumer(kafka, {
-      groupId: `batch-consumer-spec-${tag}`,
-      deadLetters,
-      logger,
-      fromBeginning: false,
-      isPoisonError: isPostgresDataError,
-      handlers: {
-        [Topics.resultObserved]: async (messages) => {
-          const ours = messages.filter((m) => m.event.paymentRequestId.startsWith(tag));
-          if (ours.length === 0) return;
-          handlerCalls++;
-          // Stands in for a real apply: one statement over the whole batch, which PostgreSQL refuses
-          // (SQLSTATE 22008) when any value is not a date it has.
-          await pg.query(`SELECT x::timestamptz FROM unnest($1::text[]) AS x`, [
-            ours.map((m) => m.event.resultCode),
-          ]);
-          applied.push(...ours.map((m) => m.event.paymentRequestId));
-        },
-      },
-    });
-    const joined = consumer.whenJoined();
-    await consumer.start();
-    await joined;
-
-    const ids = Array.from({ length: 9 }, (_, i) => `${tag}-${i}`);
+  /** Nine results on one partition, the sixth a value PostgreSQL refuses; then what became of them. */
+  async function sendNineAndExpectOneDeadLettered(scenario: Scenario): Promise<void> {
+    const ids = Array.from({ length: 9 }, (_, i) => `${scenario.tag}-${i}`);
     const event = (id: string, i: number): ResultObservedV1 => ({
       eventId: `notify:${id}`,
       schemaVersion: 1,
@@ -86,18 +108,21 @@ describe('BatchConsumer (real Kafka and PostgreSQL)', () => {
     await producer.send({
       topic: Topics.resultObserved,
       acks: -1,
-      messages: ids.map((id, i) => ({ key: tag, value: encodeEvent(Topics.resultObserved, event(id, i)) })),
+      messages: ids.map((id, i) => ({
+        key: scenario.tag,
+        value: encodeEvent(Topics.resultObserved, event(id, i)),
+      })),
     });
     await producer.disconnect();
 
-    await waitFor(async () => applied.length === 8 || undefined, {
+    await waitFor(async () => scenario.applied.length === 8 || undefined, {
       description: 'the eight good messages applied',
       timeoutMs: 60_000,
     });
-    expect(applied).toEqual(ids.filter((_, i) => i !== 5));
+    expect(scenario.applied).toEqual(ids.filter((_, i) => i !== 5));
     const letters = await waitFor(
       async () => {
-        const found = dlq.where((m) => m.value.value?.includes(`${tag}-5`));
+        const found = dlq.where((m) => m.value.value?.includes(`${scenario.tag}-5`));
         return found.length > 0 && found;
       },
       { description: 'the refused message in the DLQ' },
@@ -105,6 +130,38 @@ describe('BatchConsumer (real Kafka and PostgreSQL)', () => {
     expect(letters).toHaveLength(1);
     expect(letters[0].value.reason).toMatch(/refused this message.*out of range/s);
     // Split, not retried message by message from the start: a handful of calls, not one per message.
-    expect(handlerCalls).toBeGreaterThan(1);
+    expect(scenario.handlerCalls).toBeGreaterThan(1);
+  }
+
+  it('dead-letters the one message the database refuses and applies the rest of its batch in order', async () => {
+    const scenario = new Scenario();
+    consumer = new BatchConsumer(kafka, {
+      groupId: `batch-consumer-spec-${scenario.tag}`,
+      deadLetters,
+      logger,
+      fromBeginning: false,
+      isPoisonError: isPostgresDataError,
+      handlers: { [Topics.resultObserved]: (messages) => scenario.apply(messages) },
+    });
+    const joined = consumer.whenJoined();
+    await consumer.start();
+    await joined;
+    await sendNineAndExpectOneDeadLettered(scenario);
+  });
+
+  it('does the same through the Nest transport the services use: the database error reaches the consumer', async () => {
+    current = new Scenario();
+    app = await NestFactory.create(ScenarioModule, new FastifyAdapter(), { logger: false });
+    app.connectMicroservice({
+      strategy: new KafkaBatchTransport({
+        kafka,
+        groupId: `batch-transport-spec-${current.tag}`,
+        deadLetters,
+        fromBeginning: false,
+        isPoisonError: isPostgresDataError,
+      }),
+    });
+    await app.startAllMicroservices(); // resolves once the consumer has joined its group
+    await sendNineAndExpectOneDeadLettered(current);
   });
 });

@@ -1,6 +1,7 @@
-import { Controller, Logger } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { Topics } from '@app/contracts';
+import { BatchConsumers } from '@app/kafka';
 import type { DecodedMessage } from '@app/kafka';
 import { ApplyStatusChangesUseCase } from '../../application/apply-status-changes.use-case';
 import { TriggerInquiryUseCase } from '../../application/trigger-inquiry.use-case';
@@ -9,7 +10,7 @@ import { TriggerInquiryUseCase } from '../../application/trigger-inquiry.use-cas
  * Kafka entry points. Each handler gets one partition's validated batch (KafkaBatchTransport) and
  * applies it in one transaction; offsets are committed after it returns (design.md §6).
  */
-@Controller()
+@BatchConsumers()
 export class InquiryPollerConsumers {
   private readonly logger = new Logger(InquiryPollerConsumers.name);
 

@@ -1,6 +1,7 @@
-import { Controller, Inject, Logger } from '@nestjs/common';
+import { Inject, Logger } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { Topics } from '@app/contracts';
+import { BatchConsumers } from '@app/kafka';
 import type { DecodedMessage } from '@app/kafka';
 import { ApplyObservationsUseCase } from '../../application/apply-observations.use-case';
 import { RegisterOrdersUseCase } from '../../application/register-orders.use-case';
@@ -10,7 +11,7 @@ import { ORDER_STATE_CONFIG, OrderStateConfig } from '../../config';
  * Kafka entry points. Each handler gets one partition's validated batch (KafkaBatchTransport) and
  * applies it in one transaction; offsets are committed after it returns.
  */
-@Controller()
+@BatchConsumers()
 export class OrderStateConsumers {
   private readonly logger = new Logger(OrderStateConsumers.name);
 

@@ -1,0 +1,12 @@
+import { EXCEPTION_FILTERS_METADATA } from '@nestjs/common/constants';
+import { PassErrorsToTransportFilter } from '@app/kafka';
+import { OrderStateConsumers } from './order-state.consumers';
+
+// Without this filter Nest hands the batch consumer "Internal server error" instead of the database's
+// error, and a message PostgreSQL refuses stalls its partition (libs/kafka/test/batch-consumer.int-spec.ts).
+describe('OrderStateConsumers', () => {
+  it('hands handler errors to the batch transport unchanged', () => {
+    const filters = (Reflect.getMetadata(EXCEPTION_FILTERS_METADATA, OrderStateConsumers) ?? []) as unknown[];
+    expect(filters.some((f) => f instanceof PassErrorsToTransportFilter)).toBe(true);
+  });
+});
