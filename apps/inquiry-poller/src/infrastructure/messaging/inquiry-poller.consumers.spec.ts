@@ -6,7 +6,8 @@ import { InquiryPollerConsumers } from './inquiry-poller.consumers';
 // error, and a message PostgreSQL refuses stalls its partition (libs/kafka/test/batch-consumer.int-spec.ts).
 describe('InquiryPollerConsumers', () => {
   it('hands handler errors to the batch transport unchanged', () => {
-    const filters = (Reflect.getMetadata(EXCEPTION_FILTERS_METADATA, InquiryPollerConsumers) ?? []) as unknown[];
+    const filters = (Reflect.getMetadata(EXCEPTION_FILTERS_METADATA, InquiryPollerConsumers) ??
+      []) as unknown[];
     expect(filters.some((f) => f instanceof PassErrorsToTransportFilter)).toBe(true);
   });
 });
