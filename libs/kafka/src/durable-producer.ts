@@ -31,10 +31,16 @@ export interface OutgoingMessage {
   headers?: Record<string, string>;
 }
 
+/** One `publish` call: its messages are written in order, or the ones after a failed request not at all. */
+interface PublishCall {
+  failed?: Error;
+}
+
 interface Pending {
   message: OutgoingMessage;
   resolve: () => void;
   reject: (err: Error) => void;
+  call: PublishCall;
 }
 
 export interface DurableProducerOptions {
@@ -71,6 +77,11 @@ export interface DurableProducerOptions {
  * would acknowledge it as a duplicate without writing it — a silent loss — or refuse every later batch
  * with OUT_OF_ORDER_SEQUENCE_NUMBER. So after a failure the producer is replaced: a new producer id,
  * sequences from zero. The failed batch's callers get the error and retry with the same event ids.
+ *
+ * A publish larger than one request (or queued behind others) may span two requests. If one fails,
+ * the rest of that publish is not sent: the next request would go out on the new producer and could
+ * be written, putting a later event of an order (a newer status version) ahead of the earlier one
+ * that the caller is about to send again.
  */
 export class DurableProducer {
   private producer: Producer;
@@ -150,10 +161,11 @@ export class DurableProducer {
       return Promise.reject(new PublishQueueFullError(limit));
     }
     const entries: Pending[] = [];
+    const call: PublishCall = {};
     const all = messages.map(
       (message) =>
         new Promise<void>((resolve, reject) => {
-          const entry = { message, resolve, reject };
+          const entry = { message, resolve, reject, call };
           entries.push(entry);
           this.queue.push(entry);
         }),
@@ -203,7 +215,15 @@ export class DurableProducer {
           this.options.logger.warn(`publish of ${batch.length} message(s) failed: ${(err as Error).message}`);
           // Also when the replacement itself could not connect: try again before the next send.
           this.replaceBeforeNextSend = true;
-          for (const p of batch) p.reject(err as Error);
+          for (const p of batch) {
+            p.call.failed = err as Error;
+            p.reject(err as Error);
+          }
+          // The rest of those publishes is not sent (see the class comment).
+          this.queue = this.queue.filter((p) => {
+            if (p.call.failed) p.reject(p.call.failed);
+            return !p.call.failed;
+          });
         }
       }
     } finally {

@@ -105,6 +105,31 @@ describe('DurableProducer (real Kafka)', () => {
       await small.publish([message('hint-later')], 5000, { lowPriority: true });
     });
 
+    it('when one request of a publish fails, the rest of that publish is not sent', async () => {
+      // maxBatch 1: three requests. The first names a topic that does not exist and fails; the two
+      // after it would be written by the replacement producer, ahead of the caller's retry.
+      const spanning = small.publish(
+        [{ topic: `missing-${randomUUID()}`, key: 'q', value: 'x' }, message('after-1'), message('after-2')],
+        120_000,
+      );
+      await expect(spanning).rejects.toThrow();
+      expect(small.queued).toBe(0);
+      await small.publish([message('next')]);
+
+      const collector = await new KafkaCollector<string>(kafka(), [topic]).start();
+      try {
+        await waitFor(async () => collector.messages.some((m) => m.value === 'next'), {
+          description: 'the next publish is in the topic',
+          timeoutMs: 30_000,
+        });
+        const values = collector.messages.map((m) => m.value);
+        expect(values).not.toContain('after-1');
+        expect(values).not.toContain('after-2');
+      } finally {
+        await collector.stop();
+      }
+    });
+
     it('a publish that timed out is taken out of the queue and never written later', async () => {
       // A topic that does not exist (auto-creation is off) holds the request in kafkajs's retries.
       const stuck = small.publish([{ topic: `missing-${randomUUID()}`, key: 'q', value: 'x' }], 120_000);
