@@ -2,7 +2,13 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
 import { Topics } from '@app/contracts';
-import { createKafkaClient, DurableProducer, ensureTopics, KafkaBatchTransport } from '@app/kafka';
+import {
+  ConsumerHealth,
+  createKafkaClient,
+  DurableProducer,
+  ensureTopics,
+  KafkaBatchTransport,
+} from '@app/kafka';
 import { createLogger } from '@app/observability';
 import { isPostgresDataError } from '@app/persistence';
 import { defaultInstanceId, InquiryPollerConfig, loadPolledPartners, PolledPartner } from './config';
@@ -131,6 +137,7 @@ export async function bootstrapInquiryPoller(config: InquiryPollerConfig): Promi
       groupId: config.KAFKA_GROUP_ID,
       deadLetters: producer,
       isPoisonError: isPostgresDataError,
+      health: app.get(ConsumerHealth),
     });
     app.connectMicroservice({ strategy: transport });
     await app.startAllMicroservices();

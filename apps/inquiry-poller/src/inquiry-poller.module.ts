@@ -1,3 +1,4 @@
+import { ConsumerHealth } from '@app/kafka';
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ApplyStatusChangesUseCase } from './application/apply-status-changes.use-case';
@@ -43,6 +44,7 @@ export class InquiryPollerModule {
         PollingLoop,
         ApplyStatusChangesUseCase,
         TriggerInquiryUseCase,
+        ConsumerHealth,
       ],
     };
   }

@@ -1,3 +1,4 @@
+import { ConsumerHealth } from '@app/kafka';
 import { encodeEvent, InquiryHintV1, Topics } from '@app/contracts';
 import { waitFor } from '@app/testing';
 import { groupCaughtUp } from '@app/testing/kafka-probes';
@@ -260,12 +261,17 @@ describe('inquiry-poller with order-state and the signed simulator (real Kafka a
     });
   });
 
-  it('GET /health reports the loop and the database', async () => {
+  it('GET /health reports the loop and the database, and 503 once the consumer has stopped for good', async () => {
     const res = await fetch(`${poller.url}/health`);
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({
       status: 'ok',
       partners: expect.arrayContaining(['alipayplus:T_POLL_APS']),
     });
+    // Last in this file: the replica is unhealthy from here on.
+    poller.app.get(ConsumerHealth).markStopped('spec: kafkajs gave up');
+    const stopped = await fetch(`${poller.url}/health`);
+    expect(stopped.status).toBe(503);
+    expect(await stopped.json()).toMatchObject({ status: 'unavailable', code: 'CONSUMER_STOPPED' });
   });
 });

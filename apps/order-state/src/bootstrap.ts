@@ -2,7 +2,13 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
 import { Topics } from '@app/contracts';
-import { createKafkaClient, DurableProducer, ensureTopics, KafkaBatchTransport } from '@app/kafka';
+import {
+  ConsumerHealth,
+  createKafkaClient,
+  DurableProducer,
+  ensureTopics,
+  KafkaBatchTransport,
+} from '@app/kafka';
 import { createLogger } from '@app/observability';
 import { isPostgresDataError } from '@app/persistence';
 import { OrderStateModule } from './order-state.module';
@@ -55,6 +61,7 @@ export async function bootstrapOrderState(config: OrderStateConfig): Promise<Run
     partitionsConsumedConcurrently: config.KAFKA_PARTITIONS_CONCURRENCY,
     // A result PostgreSQL cannot store (a value out of its range) goes to the DLQ; the rest applies.
     isPoisonError: isPostgresDataError,
+    health: app.get(ConsumerHealth),
   });
   app.connectMicroservice({ strategy: transport });
   await app.startAllMicroservices();

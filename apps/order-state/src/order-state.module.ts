@@ -1,3 +1,4 @@
+import { ConsumerHealth } from '@app/kafka';
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { orderStateDataSourceOptions } from './infrastructure/persistence/data-source';
@@ -20,6 +21,7 @@ export class OrderStateModule {
         ApplyObservationsUseCase,
         RegisterOrdersUseCase,
         OrderQueries,
+        ConsumerHealth,
       ],
     };
   }

@@ -1,3 +1,4 @@
+import { ConsumerHealth } from '@app/kafka';
 import { randomBytes } from 'crypto';
 import { Kafka, Producer } from 'kafkajs';
 import { encodeEvent, ObservationOutcome, ObservationSource, ResultObservedV1, Topics } from '@app/contracts';
@@ -393,6 +394,15 @@ describe('order-state (real Kafka and PostgreSQL)', () => {
     const conflict = await register(id, { amount: { value: '5', currency: 'USD' } });
     expect(conflict.status).toBe(409);
     expect((await getOrder(id)).version).toBe(1);
+  });
+
+  it('GET /health is 200 while the database answers and the consumer consumes, 503 once it has stopped for good', async () => {
+    expect((await fetch(`${app.url}/health`)).status).toBe(200);
+    // From here on this in-process app is unhealthy; the tests after this one use processes of their own.
+    app.app.get(ConsumerHealth).markStopped('spec: kafkajs gave up');
+    const res = await fetch(`${app.url}/health`);
+    expect(res.status).toBe(503);
+    expect(await res.json()).toMatchObject({ status: 'unavailable', code: 'CONSUMER_STOPPED' });
   });
 
   describe('crash between the DB commit and the offset commit', () => {

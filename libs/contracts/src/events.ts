@@ -86,9 +86,17 @@ export const DeadLetterV1Schema = z.object({
   partition: z.number().int().nonnegative(),
   offset: z.string(),
   key: z.string().nullable(),
-  /** The original value, as UTF-8 text (or base64 when it was not valid UTF-8). */
+  /**
+   * The original value, as UTF-8 text (or base64 when it was not valid UTF-8). A large value is cut
+   * (`valueTruncated`) so that the letter fits a Kafka message; the whole of it stays at
+   * `originalTopic`/`partition`/`offset` for the topic's retention.
+   */
   value: z.string().nullable(),
   valueEncoding: z.enum(['utf8', 'base64']),
+  /** Present (true) when `value` holds only the first bytes of the original. */
+  valueTruncated: z.literal(true).optional(),
+  /** The original value's size in bytes, when it was cut. */
+  valueBytes: z.number().int().nonnegative().optional(),
   reason: z.string().max(4000),
   consumerGroup: z.string(),
 });

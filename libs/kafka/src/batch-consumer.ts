@@ -13,8 +13,34 @@ export interface DecodedMessage<T extends TopicName> {
 
 export type BatchHandler<T extends TopicName> = (messages: DecodedMessage<T>[]) => Promise<void>;
 
+/**
+ * The most of a refused value a dead letter carries (base64 makes it 256 KiB at most): letters must
+ * stay well under Kafka's 1 MB message limit, or the DLQ write fails and the consumer with it.
+ */
+export const DEAD_LETTER_VALUE_MAX_BYTES = 192 * 1024;
+
+/**
+ * Whether the batch consumer still consumes. kafkajs gives up for good on some errors (a request the
+ * broker refuses as non-retriable, a missing permission): the consumer leaves its group while the
+ * process runs on. Health endpoints read this, so that Kubernetes restarts the pod.
+ */
+export class ConsumerHealth {
+  private reason: string | null = null;
+
+  /** Why the consumer stopped for good; null while it consumes. */
+  get failure(): string | null {
+    return this.reason;
+  }
+
+  markStopped(reason: string): void {
+    this.reason = reason;
+  }
+}
+
 export interface BatchConsumerOptions {
   groupId: string;
+  /** Told when kafkajs stops the consumer for good. */
+  health?: ConsumerHealth;
   handlers: { [T in TopicName]?: BatchHandler<T> };
   /** Where poison messages go (design.md §6). */
   deadLetters: DurableProducer;
@@ -71,6 +97,12 @@ export class BatchConsumer {
   }
 
   async start(): Promise<void> {
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+      if (payload.restart) return; // kafkajs restarts the consumer itself
+      const reason = `consumer ${this.options.groupId} stopped for good: ${payload.error.message}`;
+      this.options.logger.error(reason);
+      this.options.health?.markStopped(reason);
+    });
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: this.topics, fromBeginning: this.options.fromBeginning ?? true });
     this.running = true;
@@ -184,7 +216,9 @@ export class BatchConsumer {
   ) {
     const now = new Date().toISOString();
     const letters = poison.map(({ message, reason }) => {
-      const raw = message.value;
+      const whole = message.value;
+      const truncated = whole !== null && whole.length > DEAD_LETTER_VALUE_MAX_BYTES;
+      const raw = truncated ? whole.subarray(0, DEAD_LETTER_VALUE_MAX_BYTES) : whole;
       const utf8 = raw ? raw.toString('utf8') : null;
       const isUtf8 = raw ? Buffer.from(utf8 ?? '', 'utf8').equals(raw) : true;
       const letter: DeadLetterV1 = {
@@ -195,9 +229,10 @@ export class BatchConsumer {
         originalTopic: topic,
         partition,
         offset: message.offset,
-        key: message.key?.toString('utf8') ?? null,
+        key: message.key?.toString('utf8').slice(0, 1024) ?? null,
         value: raw ? (isUtf8 ? utf8 : raw.toString('base64')) : null,
         valueEncoding: isUtf8 ? 'utf8' : 'base64',
+        ...(truncated ? { valueTruncated: true as const, valueBytes: whole.length } : {}),
         reason: reason.slice(0, 4000),
         consumerGroup: this.options.groupId,
       };

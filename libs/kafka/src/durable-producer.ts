@@ -49,6 +49,12 @@ export interface DurableProducerOptions {
   /** Upper bound on messages in one produce request. */
   maxBatch?: number;
   /**
+   * Upper bound on the key and value bytes in one produce request (default 512 KiB), so that many
+   * messages for one partition never make a record batch over the broker's message size limit. A
+   * single larger message goes alone.
+   */
+  maxBatchBytes?: number;
+  /**
    * Upper bound on messages waiting for a request (default 10,000). While Kafka is slow or away, a
    * publish beyond it is refused at once (PublishQueueFullError) instead of growing memory.
    */
@@ -93,6 +99,7 @@ export class DurableProducer {
   private connected = false;
   private readonly maxBatch: number;
   private readonly maxQueued: number;
+  private readonly maxBatchBytes: number;
 
   constructor(
     private readonly kafka: Kafka,
@@ -100,6 +107,7 @@ export class DurableProducer {
   ) {
     this.maxBatch = options.maxBatch ?? 1000;
     this.maxQueued = options.maxQueued ?? 10_000;
+    this.maxBatchBytes = options.maxBatchBytes ?? 512 * 1024;
     this.producer = this.createProducer();
   }
 
@@ -182,6 +190,18 @@ export class DurableProducer {
     return Promise.race([Promise.all(all).then(() => undefined), timeout]).finally(() => clearTimeout(timer));
   }
 
+  /** How many queued messages go in the next request: at most maxBatch, and maxBatchBytes (but one). */
+  private batchLength(): number {
+    let bytes = 0;
+    const limit = Math.min(this.maxBatch, this.queue.length);
+    for (let i = 0; i < limit; i++) {
+      const { key, value } = this.queue[i].message;
+      bytes += Buffer.byteLength(key) + Buffer.byteLength(value);
+      if (bytes > this.maxBatchBytes) return Math.max(i, 1);
+    }
+    return limit;
+  }
+
   /** Takes the entries still waiting out of the queue (those already in a request go on). */
   private abandon(entries: readonly Pending[], error: Error): void {
     const gone = new Set(entries);
@@ -196,7 +216,7 @@ export class DurableProducer {
     this.flushing = true;
     try {
       while (this.queue.length > 0) {
-        const batch = this.queue.splice(0, this.maxBatch);
+        const batch = this.queue.splice(0, this.batchLength());
         const byTopic = new Map<string, Message[]>();
         for (const { message } of batch) {
           const list = byTopic.get(message.topic) ?? [];

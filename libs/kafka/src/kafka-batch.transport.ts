@@ -10,7 +10,7 @@ import { CustomTransportStrategy, Server } from '@nestjs/microservices';
 import { Kafka } from 'kafkajs';
 import { lastValueFrom, Observable, throwError } from 'rxjs';
 import { TopicName } from '@app/contracts';
-import { BatchConsumer, BatchHandler, DecodedMessage } from './batch-consumer';
+import { BatchConsumer, BatchHandler, ConsumerHealth, DecodedMessage } from './batch-consumer';
 import { DurableProducer } from './durable-producer';
 
 export interface KafkaBatchTransportOptions {
@@ -22,6 +22,8 @@ export interface KafkaBatchTransportOptions {
   partitionsConsumedConcurrently?: number;
   /** See BatchConsumerOptions.isPoisonError. */
   isPoisonError?: (err: unknown) => boolean;
+  /** See BatchConsumerOptions.health. */
+  health?: ConsumerHealth;
 }
 
 /**
@@ -55,6 +57,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
         sessionTimeoutMs: this.options.sessionTimeoutMs,
         partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently,
         isPoisonError: this.options.isPoisonError,
+        health: this.options.health,
       });
       const joined = this.consumer.whenJoined();
       await this.consumer.start();

@@ -12,7 +12,13 @@ import { encodeEvent, ResultObservedV1, Topics } from '@app/contracts';
 import { isPostgresDataError } from '@app/persistence';
 import { waitFor } from '@app/testing';
 import { KafkaCollector, testKafka } from '@app/testing/kafka-probes';
-import { BatchConsumer, DecodedMessage } from '../src/batch-consumer';
+import { KafkaJSNonRetriableError } from 'kafkajs';
+import {
+  BatchConsumer,
+  ConsumerHealth,
+  DEAD_LETTER_VALUE_MAX_BYTES,
+  DecodedMessage,
+} from '../src/batch-consumer';
 import { DurableProducer } from '../src/durable-producer';
 import { ensureTopics } from '../src/kafka-client';
 import { BatchConsumers, KafkaBatchTransport } from '../src/kafka-batch.transport';
@@ -61,7 +67,15 @@ describe('BatchConsumer (real Kafka and PostgreSQL)', () => {
   let deadLetters: DurableProducer;
   let consumer: BatchConsumer | undefined;
   let app: INestApplication | undefined;
-  let dlq: KafkaCollector<{ offset: string; reason: string; value: string }>;
+  let dlq: KafkaCollector<{
+    offset: string;
+    reason: string;
+    value: string;
+    key: string;
+    valueEncoding: string;
+    valueTruncated?: boolean;
+    valueBytes?: number;
+  }>;
 
   beforeAll(async () => {
     await ensureTopics(kafka, [Topics.resultObserved, Topics.dlq]);
@@ -69,9 +83,7 @@ describe('BatchConsumer (real Kafka and PostgreSQL)', () => {
     await pg.connect();
     deadLetters = new DurableProducer(kafka, { sendTimeoutMs: 10_000, logger });
     await deadLetters.connect();
-    dlq = await new KafkaCollector<{ offset: string; reason: string; value: string }>(kafka, [
-      Topics.dlq,
-    ]).start();
+    dlq = await new KafkaCollector<(typeof dlq.messages)[number]['value']>(kafka, [Topics.dlq]).start();
   });
 
   afterEach(async () => {
@@ -135,17 +147,7 @@ describe('BatchConsumer (real Kafka and PostgreSQL)', () => {
 
   it('dead-letters the one message the database refuses and applies the rest of its batch in order', async () => {
     const scenario = new Scenario();
-    consumer = new BatchConsumer(kafka, {
-      groupId: `batch-consumer-spec-${scenario.tag}`,
-      deadLetters,
-      logger,
-      fromBeginning: false,
-      isPoisonError: isPostgresDataError,
-      handlers: { [Topics.resultObserved]: (messages) => scenario.apply(messages) },
-    });
-    const joined = consumer.whenJoined();
-    await consumer.start();
-    await joined;
+    await startConsumer(scenario);
     await sendNineAndExpectOneDeadLettered(scenario);
   });
 
@@ -163,5 +165,93 @@ describe('BatchConsumer (real Kafka and PostgreSQL)', () => {
     });
     await app.startAllMicroservices(); // resolves once the consumer has joined its group
     await sendNineAndExpectOneDeadLettered(current);
+  });
+
+  async function startConsumer(scenario: Scenario, options: { health?: ConsumerHealth } = {}) {
+    consumer = new BatchConsumer(kafka, {
+      groupId: `batch-consumer-spec-${scenario.tag}`,
+      deadLetters,
+      logger,
+      fromBeginning: false,
+      isPoisonError: isPostgresDataError,
+      handlers: { [Topics.resultObserved]: (messages) => scenario.apply(messages) },
+      ...options,
+    });
+    const joined = consumer.whenJoined();
+    await consumer.start();
+    await joined;
+  }
+
+  it('a dead letter carries at most the first bytes of a large refused value, and says so', async () => {
+    const scenario = new Scenario();
+    await startConsumer(scenario);
+    const value = Buffer.alloc(300 * 1024, 0xff); // not UTF-8, not JSON: refused, sent as base64
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: Topics.resultObserved, acks: -1, messages: [{ key: scenario.tag, value }] });
+    await producer.disconnect();
+    const [letter] = await waitFor(
+      async () => {
+        const found = dlq.where((m) => m.value.key === scenario.tag);
+        return found.length > 0 && found;
+      },
+      { description: 'the large refused value in the DLQ' },
+    );
+    expect(letter.value).toMatchObject({
+      valueEncoding: 'base64',
+      valueTruncated: true,
+      valueBytes: value.length,
+    });
+    expect(Buffer.from(letter.value.value, 'base64')).toEqual(value.subarray(0, DEAD_LETTER_VALUE_MAX_BYTES));
+  });
+
+  it('reports through ConsumerHealth when kafkajs stops the consumer for good', async () => {
+    const scenario = new Scenario();
+    const health = new ConsumerHealth();
+    consumer = new BatchConsumer(kafka, {
+      groupId: `batch-consumer-spec-${scenario.tag}`,
+      deadLetters,
+      logger,
+      fromBeginning: false,
+      health,
+      handlers: {
+        [Topics.resultObserved]: async (messages) => {
+          // What a DLQ write the broker refuses (MESSAGE_TOO_LARGE, no permission) looks like.
+          if (messages.some((m) => m.event.paymentRequestId.startsWith(scenario.tag)))
+            throw new KafkaJSNonRetriableError('the broker refused the request for good');
+        },
+      },
+    });
+    const joined = consumer.whenJoined();
+    await consumer.start();
+    await joined;
+    expect(health.failure).toBeNull();
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({
+      topic: Topics.resultObserved,
+      acks: -1,
+      messages: [
+        {
+          key: scenario.tag,
+          value: encodeEvent(Topics.resultObserved, {
+            eventId: `notify:${scenario.tag}`,
+            schemaVersion: 1,
+            occurredAt: new Date().toISOString(),
+            clientId: 'T_SPEC',
+            paymentRequestId: `${scenario.tag}-0`,
+            dialect: 'alipayplus',
+            source: 'notify',
+            outcome: 'FAIL',
+            resultCode: 'X',
+          }),
+        },
+      ],
+    });
+    await producer.disconnect();
+    const failure = await waitFor(async () => health.failure ?? undefined, {
+      description: 'the consumer reported as stopped',
+    });
+    expect(failure).toMatch(/stopped for good.*refused the request/);
   });
 });

@@ -105,6 +105,24 @@ describe('DurableProducer (real Kafka)', () => {
       await small.publish([message('hint-later')], 5000, { lowPriority: true });
     });
 
+    it('a request holds at most maxBatchBytes of keys and values, but always one message', async () => {
+      const bytesBound = new DurableProducer(kafka(), {
+        sendTimeoutMs: 5000,
+        maxBatchBytes: 100,
+        logger: new Logger('spec'),
+      });
+      await bytesBound.connect();
+      try {
+        const sixty = (n: number) => message(`${n}`.padEnd(59, '.'));
+        const sent = bytesBound.publish([sixty(1), sixty(2), sixty(3)]);
+        expect(bytesBound.queued).toBe(2); // 1 + 59 + 60 bytes would pass 100: the first goes alone
+        await sent;
+        await bytesBound.publish([message('x'.repeat(500))]); // larger than the bound: alone, still sent
+      } finally {
+        await bytesBound.disconnect();
+      }
+    });
+
     it('when one request of a publish fails, the rest of that publish is not sent', async () => {
       // maxBatch 1: three requests. The first names a topic that does not exist and fails; the two
       // after it would be written by the replacement producer, ahead of the caller's retry.

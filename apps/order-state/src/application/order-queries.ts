@@ -49,6 +49,11 @@ export function decodeOrderCursor(cursor: string): OrderCursor | undefined {
 export class OrderQueries {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
+  /** Throws when the database does not answer. */
+  async ping(): Promise<void> {
+    await this.dataSource.query('SELECT 1');
+  }
+
   async getOrder(paymentRequestId: string) {
     const [order] = await this.dataSource.query(`${ORDER_SELECT} WHERE payment_request_id = $1`, [
       paymentRequestId,

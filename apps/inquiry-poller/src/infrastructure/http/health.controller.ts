@@ -1,4 +1,5 @@
 import { Controller, Get, HttpException, HttpStatus, Inject } from '@nestjs/common';
+import { ConsumerHealth } from '@app/kafka';
 import { PollerMetrics } from '../../application/poller-metrics';
 import { POLLER_SETTINGS, PollerSettings } from '../../application/poller-settings';
 import { PollingLoop } from '../../application/polling-loop';
@@ -14,9 +15,13 @@ export class HealthController {
     private readonly schedule: ScheduleRepository,
     private readonly loop: PollingLoop,
     private readonly metrics: PollerMetrics,
+    private readonly consumer: ConsumerHealth,
   ) {}
 
-  /** 200 while the database answers and the claim loop turns; 503 with the reason otherwise. */
+  /**
+   * 200 while the database answers, the status-changed consumer consumes and the claim loop turns;
+   * 503 with the reason otherwise.
+   */
   @Get('health')
   async health() {
     const body = {
@@ -32,6 +37,8 @@ export class HealthController {
     } catch {
       throw unavailable('DATABASE_UNAVAILABLE');
     }
+    // Without the consumer no order is scheduled or ended any more.
+    if (this.consumer.failure !== null) throw unavailable('CONSUMER_STOPPED');
     const last = this.metrics.lastCycleAt;
     if (!this.loop.isRunning || (last !== null && this.settings.now() - last > STALLED_AFTER_MS)) {
       throw unavailable('POLLING_STALLED');

@@ -21,6 +21,7 @@ import {
   hashId,
   text,
 } from '@app/contracts';
+import { ConsumerHealth } from '@app/kafka';
 import { RegisterOrdersUseCase } from '../../application/register-orders.use-case';
 import { decodeOrderCursor, encodeOrderCursor, OrderQueries } from '../../application/order-queries';
 
@@ -96,6 +97,7 @@ export class OrdersController {
   constructor(
     private readonly registerOrders: RegisterOrdersUseCase,
     private readonly queries: OrderQueries,
+    private readonly consumerHealth: ConsumerHealth,
   ) {}
 
   /** The same use case as the order-registered topic. 201 when new, 200 when already registered alike, 409 when different. */
@@ -145,8 +147,22 @@ export class OrdersController {
     return rows;
   }
 
+  /** 200 while the database answers and the result consumer consumes; 503 with the reason otherwise. */
   @Get('health')
-  health() {
+  async health() {
+    const unavailable = (code: string, detail?: string) =>
+      new HttpException(
+        { status: 'unavailable', code, ...(detail ? { detail } : {}) },
+        HttpStatus.SERVICE_UNAVAILABLE,
+      );
+    try {
+      await this.queries.ping();
+    } catch {
+      throw unavailable('DATABASE_UNAVAILABLE');
+    }
+    // Without the consumer no result is applied any more: restart the pod.
+    if (this.consumerHealth.failure !== null)
+      throw unavailable('CONSUMER_STOPPED', this.consumerHealth.failure);
     return { status: 'ok' };
   }
 }
