@@ -67,6 +67,20 @@ describe('inquiry-poller configuration (fail fast)', () => {
   it('refuses a lease shorter than the longest call plus its publishes', () => {
     expect(() => loadInquiryPollerConfig(env({ LEASE_MS: '10000' }))).toThrow(ConfigError);
     expect(() => loadInquiryPollerConfig(env({ LEASE_MS: '10000' }))).toThrow(/LEASE_MS is invalid/);
+    // The write-back counts too: 8 s cancel + 2 × 5 s publishes + 5 s + 4 s of flush > 25 s.
+    expect(() => loadInquiryPollerConfig(env({ LEASE_MS: '25000', COMPLETION_FLUSH_MS: '4000' }))).toThrow(
+      /LEASE_MS is invalid/,
+    );
+    expect(loadInquiryPollerConfig(env({ LEASE_MS: '25000', COMPLETION_FLUSH_MS: '1000' })).LEASE_MS).toBe(
+      25000,
+    );
+    expect(() => loadInquiryPollerConfig(env({ COMPLETION_FLUSH_MS: '60000' }))).toThrow(
+      /COMPLETION_FLUSH_MS/,
+    );
+  });
+
+  it('refuses a consumer group id too long to fit in a dead letter id', () => {
+    expect(() => loadInquiryPollerConfig(env({ KAFKA_GROUP_ID: 'g'.repeat(101) }))).toThrow(/KAFKA_GROUP_ID/);
   });
 
   it('refuses malformed schedules and override JSON, naming the setting', () => {

@@ -58,7 +58,8 @@ export const InquiryPollerSettings = z
     ...kafkaSettings,
     DATABASE_URL: databaseUrlSetting,
     HTTP_PORT: portSetting(3003),
-    KAFKA_GROUP_ID: z.string().min(1).default('inquiry-poller'),
+    /** ≤ 100 characters: it is part of every dead letter's event id (≤ 200). */
+    KAFKA_GROUP_ID: z.string().min(1).max(100).default('inquiry-poller'),
     DB_POOL_SIZE: positiveIntSetting(10),
     /** Apply migrations at boot (under an advisory lock). Off when a migration Job runs them instead. */
     DB_MIGRATE_ON_BOOT: booleanSetting(true),
@@ -101,7 +102,8 @@ export const InquiryPollerSettings = z
     /** How long a claimed row is this replica's alone; see the check below. */
     LEASE_MS: positiveIntSetting(30_000),
     PUBLISH_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
-    COMPLETION_FLUSH_MS: positiveIntSetting(20),
+    /** How long a completed call waits to be written back with others; counted in the lease check below. */
+    COMPLETION_FLUSH_MS: z.coerce.number().int().min(1).max(5000).default(20),
 
     // Triggers and housekeeping.
     /** An inquiry hint never brings an inquiry closer than this to the previous one. */
@@ -113,13 +115,19 @@ export const InquiryPollerSettings = z
     message: 'PARTNERS_JSON or PARTNERS_FILE is required (the partners to poll)',
     path: ['PARTNERS_JSON'],
   })
-  // A lease must outlive everything done under it — the longest call and the publishes around it —
-  // or a second replica could claim the row and inquire while the first is still at it.
+  // A lease must outlive everything done under it — the longest call, the publishes around it and
+  // the write-back — or a second replica could claim the row and inquire while the first is still at
+  // it, and the first one's completion would be refused.
   .refine(
     (c) =>
-      c.LEASE_MS >= Math.max(c.INQUIRY_TIMEOUT_MS, c.CANCEL_TIMEOUT_MS) + 2 * c.PUBLISH_TIMEOUT_MS + 5000,
+      c.LEASE_MS >=
+      Math.max(c.INQUIRY_TIMEOUT_MS, c.CANCEL_TIMEOUT_MS) +
+        2 * c.PUBLISH_TIMEOUT_MS +
+        c.COMPLETION_FLUSH_MS +
+        5000,
     {
-      message: 'must be at least max(INQUIRY_TIMEOUT_MS, CANCEL_TIMEOUT_MS) + 2 × PUBLISH_TIMEOUT_MS + 5000',
+      message:
+        'must be at least max(INQUIRY_TIMEOUT_MS, CANCEL_TIMEOUT_MS) + 2 × PUBLISH_TIMEOUT_MS + COMPLETION_FLUSH_MS + 5000',
       path: ['LEASE_MS'],
     },
   );

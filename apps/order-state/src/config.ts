@@ -12,7 +12,8 @@ export const OrderStateSettings = z.object({
   ...kafkaSettings,
   DATABASE_URL: databaseUrlSetting,
   HTTP_PORT: portSetting(3002),
-  KAFKA_GROUP_ID: z.string().min(1).default('order-state'),
+  /** ≤ 100 characters: it is part of every dead letter's event id (≤ 200). */
+  KAFKA_GROUP_ID: z.string().min(1).max(100).default('order-state'),
   /** Partition batches applied at once (each in its own transaction). */
   KAFKA_PARTITIONS_CONCURRENCY: positiveIntSetting(6),
   DB_POOL_SIZE: positiveIntSetting(10),

@@ -23,9 +23,20 @@ export function postgresDataSourceOptions(spec: PostgresDataSourceSpec): DataSou
     migrationsTableName: spec.migrationsTableName,
     migrationsTransactionMode: 'all',
     synchronize: false,
-    extra: { max: spec.poolSize },
+    extra: { max: spec.poolSize, ...PG_CONNECTION_SETTINGS },
   };
 }
+
+/**
+ * For every PostgreSQL connection the apps open: give up connecting after 10 s, and keep idle
+ * connections probed so that one to a server that vanished (a node lost without a reset) is noticed
+ * by the kernel's keepalive instead of waiting on it indefinitely.
+ */
+export const PG_CONNECTION_SETTINGS = {
+  connectionTimeoutMillis: 10_000,
+  keepAlive: true,
+  keepAliveInitialDelayMillis: 10_000,
+} as const;
 
 /** Runs pending migrations under an advisory lock, so replicas booting together do not race. */
 export async function runMigrations(dataSource: DataSource, lockKey: number): Promise<void> {

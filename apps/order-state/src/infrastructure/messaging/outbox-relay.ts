@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Client } from 'pg';
 import { DurableProducer } from '@app/kafka';
+import { PG_CONNECTION_SETTINGS } from '@app/persistence';
 
 export interface OutboxRelayOptions {
   databaseUrl: string;
@@ -27,6 +28,8 @@ export class OutboxRelay {
   private stopped = false;
   private loop?: Promise<void>;
   private wake?: () => void;
+  /** A NOTIFY came while no sleep was under way: the next sleep returns at once. */
+  private notified = false;
   private leader = false;
 
   constructor(private readonly options: OutboxRelayOptions) {}
@@ -85,9 +88,13 @@ export class OutboxRelay {
 
   private async connect(): Promise<void> {
     if (this.client) return;
-    const client = new Client({ connectionString: this.options.databaseUrl });
+    const client = new Client({ connectionString: this.options.databaseUrl, ...PG_CONNECTION_SETTINGS });
     client.on('error', (err) => this.logger.warn(`outbox relay connection: ${err.message}`));
-    client.on('notification', () => this.wake?.());
+    client.on('notification', () => {
+      if (!this.leader) return; // standbys have nothing to publish; they poll for the lock
+      this.notified = true;
+      this.wake?.();
+    });
     await client.connect();
     await client.query('LISTEN payments_outbox');
     this.client = client;
@@ -101,12 +108,19 @@ export class OutboxRelay {
   }
 
   private sleep(ms: number): Promise<void> {
+    if (this.notified || this.stopped) {
+      this.notified = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
+      let timer: NodeJS.Timeout | undefined = undefined;
+      const done = () => {
         clearTimeout(timer);
+        this.wake = undefined;
+        this.notified = false;
         resolve();
-      }
+      };
+      timer = setTimeout(done, ms);
       this.wake = done;
     });
   }
