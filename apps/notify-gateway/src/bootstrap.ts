@@ -38,9 +38,8 @@ export async function bootstrapNotifyGateway(config: NotifyGatewayConfig): Promi
     config.PUBLISH_TIMEOUT_MS,
   );
   const adapter = new FastifyAdapter({
-    requestTimeout: config.REQUEST_TIMEOUT_MS,
-    // Node takes the request timeout (and the header timeout derived from it) only when the server is
-    // built, and checks unfinished requests every 30 s by default: every second here.
+    // The server is built here: Node takes the request timeout (and the header timeout derived from
+    // it) only when the server is built, and checks unfinished requests every 30 s by default.
     serverFactory: (handler: RequestListener) =>
       createServer({ requestTimeout: config.REQUEST_TIMEOUT_MS, connectionsCheckingInterval: 1000 }, handler),
   });

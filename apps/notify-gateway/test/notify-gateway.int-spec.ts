@@ -94,6 +94,18 @@ describe('notify-gateway input handling (real Kafka)', () => {
     };
   }
 
+  /** Checks the gateway's signature on its answer, as the sender would over `path`. */
+  function verifyAnswer(answer: { headers: Headers; text: string }, path: string) {
+    return verifySignedMessage({
+      path,
+      clientId: answer.headers.get('client-id') ?? undefined,
+      time: answer.headers.get('response-time') ?? undefined,
+      rawBody: answer.text,
+      signatureHeader: answer.headers.get('signature') ?? undefined,
+      publicKey: loadPublicKey(ours.publicKeyBase64),
+    });
+  }
+
   async function post(pathname: string, headers: Record<string, string>, body: string) {
     const res = await fetch(`${gateway.url}${pathname}`, { method: 'POST', headers, body });
     const text = await res.text();
@@ -175,14 +187,7 @@ describe('notify-gateway input handling (real Kafka)', () => {
   it('signs its refusals for an Alipay+ partner too', async () => {
     const answer = await post('/alipayplus/notify', signed('{"paymentRequestId":'), '{"paymentRequestId":');
     expect(answer.result.resultCode).toBe('PARAM_ILLEGAL');
-    const check = verifySignedMessage({
-      path: '/alipayplus/notify',
-      clientId: answer.headers.get('client-id') ?? undefined,
-      time: answer.headers.get('response-time') ?? undefined,
-      rawBody: answer.text,
-      signatureHeader: answer.headers.get('signature') ?? undefined,
-      publicKey: loadPublicKey(ours.publicKeyBase64),
-    });
+    const check = verifyAnswer(answer, '/alipayplus/notify');
     expect(check.ok).toBe(true);
   });
 
@@ -198,14 +203,7 @@ describe('notify-gateway input handling (real Kafka)', () => {
       });
       const answer = await post('/alipayplus/notify?tn=42', signed(body, {}, signedOver), body);
       expect(answer.status).toBe(200);
-      const check = verifySignedMessage({
-        path: '/alipayplus/notify?tn=42',
-        clientId: answer.headers.get('client-id') ?? undefined,
-        time: answer.headers.get('response-time') ?? undefined,
-        rawBody: answer.text,
-        signatureHeader: answer.headers.get('signature') ?? undefined,
-        publicKey: loadPublicKey(ours.publicKeyBase64),
-      });
+      const check = verifyAnswer(answer, '/alipayplus/notify?tn=42');
       expect(check).toMatchObject({ ok: true, signedPath: signedOver });
     },
   );

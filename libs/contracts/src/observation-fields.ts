@@ -29,3 +29,21 @@ export function normalizeInstant(value: string | undefined): string | undefined 
   // Years 0001–9999 only: the contract's form (and PostgreSQL's range); anything else is unreadable.
   return /^(?!0000)\d{4}-/.test(iso) ? iso : undefined;
 }
+
+/** What a partner reported about a payment, as either channel reads it. */
+export interface ReportedResult {
+  readonly resultMessage?: string;
+  readonly paymentId?: string;
+  readonly amount?: { readonly value: string; readonly currency: string };
+  readonly paymentTime?: string;
+}
+
+/** The result-observed fields a partner's report fills, by the rules above (gateway and poller alike). */
+export function reportedResultFields(r: ReportedResult) {
+  return {
+    resultMessage: fitResultMessage(r.resultMessage),
+    paymentId: r.paymentId ?? null,
+    amount: r.amount ? { value: r.amount.value, currency: r.amount.currency } : null,
+    paymentTime: normalizeInstant(r.paymentTime) ?? null,
+  };
+}

@@ -168,23 +168,20 @@ export class DurableProducer {
     if (this.queue.length > 0 && this.queue.length + messages.length > limit) {
       return Promise.reject(new PublishQueueFullError(limit));
     }
-    const entries: Pending[] = [];
     const call: PublishCall = {};
     const all = messages.map(
       (message) =>
         new Promise<void>((resolve, reject) => {
-          const entry = { message, resolve, reject, call };
-          entries.push(entry);
-          this.queue.push(entry);
+          this.queue.push({ message, resolve, reject, call });
         }),
     );
     void this.flush();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        const error = new PublishTimeoutError(timeoutMs);
-        this.abandon(entries, error);
-        reject(error);
+        call.failed = new PublishTimeoutError(timeoutMs);
+        this.dropFailedCalls();
+        reject(call.failed);
       }, timeoutMs);
     });
     return Promise.race([Promise.all(all).then(() => undefined), timeout]).finally(() => clearTimeout(timer));
@@ -202,13 +199,15 @@ export class DurableProducer {
     return limit;
   }
 
-  /** Takes the entries still waiting out of the queue (those already in a request go on). */
-  private abandon(entries: readonly Pending[], error: Error): void {
-    const gone = new Set(entries);
-    const before = this.queue.length;
-    this.queue = this.queue.filter((p) => !gone.has(p));
-    if (this.queue.length === before) return;
-    for (const p of entries) p.reject(error);
+  /**
+   * Takes the messages of failed or timed-out publishes out of the queue (those already in a request
+   * go on): see the class comment.
+   */
+  private dropFailedCalls(): void {
+    this.queue = this.queue.filter((p) => {
+      if (p.call.failed) p.reject(p.call.failed);
+      return !p.call.failed;
+    });
   }
 
   private async flush(): Promise<void> {
@@ -239,11 +238,7 @@ export class DurableProducer {
             p.call.failed = err as Error;
             p.reject(err as Error);
           }
-          // The rest of those publishes is not sent (see the class comment).
-          this.queue = this.queue.filter((p) => {
-            if (p.call.failed) p.reject(p.call.failed);
-            return !p.call.failed;
-          });
+          this.dropFailedCalls();
         }
       }
     } finally {

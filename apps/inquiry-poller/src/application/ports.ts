@@ -50,6 +50,23 @@ export interface ScheduleView {
 }
 
 /** The poller's schedule table (design.md §5): the only state it keeps. */
+/** Due rows of one partner, to lease to `leaseToken` until `now + leaseMs`. */
+export interface ClaimRequest {
+  clientId: string;
+  dialect: Dialect;
+  limit: number;
+  now: number;
+  leaseMs: number;
+  leaseToken: string;
+}
+
+/** The order an inquiry hint names, and the partner it came from. */
+export interface HintedOrder {
+  paymentRequestId: string;
+  clientId: string;
+  dialect: Dialect;
+}
+
 export abstract class ScheduleRepository {
   /**
    * In one transaction: locks the rows of these orders, hands them to `plan`, writes what it returns.
@@ -65,14 +82,7 @@ export abstract class ScheduleRepository {
    * Claims up to `limit` due rows of one partner (FOR UPDATE SKIP LOCKED, so replicas never wait on
    * or take each other's rows) and leases them to `leaseToken` until `now + leaseMs`.
    */
-  abstract claimDue(input: {
-    clientId: string;
-    dialect: Dialect;
-    limit: number;
-    now: number;
-    leaseMs: number;
-    leaseToken: string;
-  }): Promise<ClaimedEntry[]>;
+  abstract claimDue(input: ClaimRequest): Promise<ClaimedEntry[]>;
 
   /** Applies completions whose row still carries their lease token; returns how many applied. */
   abstract complete(completions: readonly Completion[]): Promise<number>;
@@ -92,11 +102,7 @@ export abstract class ScheduleRepository {
    * and never moved by a hint before: each inquiry counts against the partner's inquiry budget, and
    * hints come from notifications nobody could verify. Returns how many moved.
    */
-  abstract hintInquiry(
-    hints: readonly { paymentRequestId: string; clientId: string; dialect: Dialect }[],
-    now: number,
-    minGapMs: number,
-  ): Promise<number>;
+  abstract hintInquiry(hints: readonly HintedOrder[], now: number, minGapMs: number): Promise<number>;
 
   /** Deletes up to `limit` tombstones last touched before `before`. */
   abstract pruneTombstones(before: number, limit: number): Promise<number>;

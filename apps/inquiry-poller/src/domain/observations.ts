@@ -1,4 +1,4 @@
-import { auditCopy, fitResultMessage, normalizeInstant } from '@app/contracts';
+import { auditCopy, fitResultMessage, reportedResultFields } from '@app/contracts';
 import type { Amount, Dialect, ObservationOutcome, ResultObservedV1 } from '@app/contracts';
 
 // Re-exported: the field rules live with the contract they serve.
@@ -42,7 +42,6 @@ export function inquiryObservation(
   result: FinalInquiryResult,
   occurredAt: Date,
 ): ResultObservedV1 {
-  const paymentTime = normalizeInstant(result.paymentTime);
   return {
     eventId: inquiryEventId(order.paymentRequestId, result.outcome, result.resultCode),
     schemaVersion: 1,
@@ -53,10 +52,7 @@ export function inquiryObservation(
     source: 'inquiry',
     outcome: result.outcome,
     resultCode: result.resultCode,
-    resultMessage: fitResultMessage(result.resultMessage),
-    paymentId: result.paymentId ?? null,
-    amount: result.amount ? { value: result.amount.value, currency: result.amount.currency } : null,
-    paymentTime: paymentTime ?? null,
+    ...reportedResultFields(result),
     // An audit copy that does not fit the contract is left out whole: a cut copy would mislead.
     rawBody: auditCopy(result.rawBody),
   };

@@ -10,12 +10,11 @@ import type { Partner } from '@app/config';
 import {
   auditCopy,
   encodeEvent,
-  fitResultMessage,
-  normalizeInstant,
   hashId,
   InquiryHintV1,
   notifyEventId,
   PaymentRequestIdSchema,
+  reportedResultFields,
   ResultObservedV1,
   Topics,
 } from '@app/contracts';
@@ -130,10 +129,7 @@ export class ReceiveNotificationUseCase {
       source: 'notify',
       outcome: obs.outcome,
       resultCode: obs.resultCode,
-      resultMessage: fitResultMessage(obs.resultMessage),
-      paymentId: obs.paymentId ?? null,
-      amount: obs.amount ? { value: obs.amount.value, currency: obs.amount.currency } : null,
-      paymentTime: normalizeInstant(obs.paymentTime) ?? null,
+      ...reportedResultFields(obs),
       rawBody: auditCopy(n.rawBody.toString('utf8')),
     };
     let value: string;

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { z } from 'zod';
+import { PaymentRequestIdSchema } from '@app/contracts';
 import type { OrderStatus } from '@app/contracts';
 
 export interface OrderListFilter {
@@ -23,25 +25,20 @@ export interface OrderCursor {
 export const encodeOrderCursor = (c: OrderCursor): string =>
   Buffer.from(JSON.stringify([c.registeredAt, c.paymentRequestId])).toString('base64url');
 
+const OrderCursorSchema = z.tuple([
+  z.string().regex(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?\+00$/),
+  PaymentRequestIdSchema,
+]);
+
 export function decodeOrderCursor(cursor: string): OrderCursor | undefined {
+  let json: unknown;
   try {
-    const v: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (
-      Array.isArray(v) &&
-      v.length === 2 &&
-      typeof v[0] === 'string' &&
-      /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?\+00$/.test(v[0]) &&
-      typeof v[1] === 'string' &&
-      v[1].length >= 1 &&
-      v[1].length <= 64 &&
-      !v[1].includes('\u0000')
-    ) {
-      return { registeredAt: v[0], paymentRequestId: v[1] };
-    }
+    json = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    // not base64url JSON: not ours
+    return undefined; // not base64url JSON: not ours
   }
-  return undefined;
+  const parsed = OrderCursorSchema.safeParse(json);
+  return parsed.success ? { registeredAt: parsed.data[0], paymentRequestId: parsed.data[1] } : undefined;
 }
 
 /** Read side of order-state (the query API). Plain SQL over the same tables; never writes. */

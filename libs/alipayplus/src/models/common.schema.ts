@@ -20,15 +20,15 @@ export type ResultStatus = z.infer<typeof ResultStatusSchema>;
 export const Id64Schema = z.string().min(1).max(64);
 /** An optional ID; empty strings are tolerated on input (§6 says they should not be sent) and dropped when normalized. */
 export const OptionalId64Schema = z.string().max(64).nullish();
+/** Free text such as walletBrandName; no length documented, so none is enforced. */
+export const OptionalTextSchema = z.string().nullish();
 /** An ID we neither act on nor store (acquirerId, pspId, customerId, …): type only. */
-export const InfoIdSchema = z.string().nullish();
+export const InfoIdSchema = OptionalTextSchema;
 /**
  * ISO-8601 with offset in practice (`+08:00`, `Z`, fractions); kept as the string received — parse
  * leniently (§6). A value that is not an instant is left out when the event is built (normalizeInstant).
  */
-export const DateTimeStringSchema = z.string().nullish();
-/** Free text such as walletBrandName; no length documented, so none is enforced. */
-export const OptionalTextSchema = z.string().nullish();
+export const DateTimeStringSchema = OptionalTextSchema;
 
 /**
  * Amount {currency: ISO-4217 alpha-3, value: positive integer string in minor units} (§6),

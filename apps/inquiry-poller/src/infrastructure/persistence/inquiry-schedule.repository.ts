@@ -4,8 +4,10 @@ import { DataSource, EntityManager } from 'typeorm';
 import type { Dialect, OrderStatus } from '@app/contracts';
 import type { ClaimedEntry, DoneReason, ScheduleEntry, SchedulePhase } from '../../domain/schedule-entry';
 import {
+  ClaimRequest,
   Completion,
   ForceInquiryResult,
+  HintedOrder,
   ScheduleRepository,
   ScheduleView,
   ScheduleWrite,
@@ -116,14 +118,7 @@ export class InquiryScheduleRepository extends ScheduleRepository {
     );
   }
 
-  async claimDue(input: {
-    clientId: string;
-    dialect: Dialect;
-    limit: number;
-    now: number;
-    leaseMs: number;
-    leaseToken: string;
-  }): Promise<ClaimedEntry[]> {
+  async claimDue(input: ClaimRequest): Promise<ClaimedEntry[]> {
     if (input.limit <= 0) return [];
     const rows = rowsOf<Row & { due: Date }>(
       await this.dataSource.query(
@@ -234,15 +229,9 @@ export class InquiryScheduleRepository extends ScheduleRepository {
     });
   }
 
-  async hintInquiry(
-    hints: readonly { paymentRequestId: string; clientId: string; dialect: Dialect }[],
-    now: number,
-    minGapMs: number,
-  ): Promise<number> {
+  async hintInquiry(hints: readonly HintedOrder[], now: number, minGapMs: number): Promise<number> {
     if (hints.length === 0) return 0;
-    const unique = [
-      ...new Map(hints.map((h) => [JSON.stringify([h.paymentRequestId, h.clientId, h.dialect]), h])).values(),
-    ];
+    // Repeated hints need no de-duplication: rows are matched with EXISTS and locked in key order.
     return this.retrying(async () => {
       const rows: unknown[] = await this.dataSource.query(
         `WITH hint AS (
@@ -264,9 +253,9 @@ export class InquiryScheduleRepository extends ScheduleRepository {
           WHERE s.payment_request_id = t.payment_request_id AND s.next_due_at > t.due
       RETURNING 1`,
         [
-          unique.map((h) => h.paymentRequestId),
-          unique.map((h) => h.clientId),
-          unique.map((h) => h.dialect),
+          hints.map((h) => h.paymentRequestId),
+          hints.map((h) => h.clientId),
+          hints.map((h) => h.dialect),
           iso(now),
           minGapMs,
         ],
