@@ -10,6 +10,8 @@ const DESCRIPTIONS: Record<TopicName, string> = {
   [Topics.dlq]: 'A message that could not be processed, with the reason (any consumer → people).',
   [Topics.inquiryHint]:
     'Inquire about this payment now; unverified, so it only ever causes a signed inquiry (gateway → poller).',
+  [Topics.exceptions]:
+    "An order's exception opened, updated or resolved (order-state → alerting, inquiry-poller, subscribers).",
 };
 
 /** An AsyncAPI 3 document for every topic, built from the same zod definitions the code validates with. */

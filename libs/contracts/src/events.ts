@@ -37,6 +37,44 @@ export const ObservationOutcomeSchema = z.enum([
 ]);
 export type ObservationOutcome = z.infer<typeof ObservationOutcomeSchema>;
 
+/**
+ * Why an order cannot reach a final state by itself (design.md §4 "Exceptions", issue: money-path
+ * exceptions). order-state keeps exactly one open exception per order; it closes by itself when the
+ * order becomes final, or when a person resolves it.
+ * - UNVERIFIED_ANSWERS: the partner's last answer failed verification (e.g. a key we do not hold yet);
+ *   the poller holds the order instead of cancelling it.
+ * - INVALID_ANSWERS: the partner's answers do not fit the protocol (e.g. an Antom answer without a
+ *   readable `paymentStatus`); never the reason for a cancel.
+ * - INQUIRY_REFUSED: the partner refuses our inquiry for a reason a retry cannot fix (configuration).
+ * - CANCEL_REFUSED: a cancel was refused and an inquiry could not tell whether the payment was paid.
+ * - CANCEL_UNKNOWN: a cancel is still unknown after the partner's retry budget (Antom: contact support).
+ * - AMOUNT_MISMATCH: a SUCCESS whose amount or currency differs from the order: money moved, so no
+ *   automatic cancel; a person accepts or reverses it.
+ * - UNREGISTERED_RESULT: a result for an order never registered, past the grace period.
+ * - PAID_AFTER_CLOSE: a SUCCESS for an order we closed without the partner's confirmation; a cancel is
+ *   sent again to reverse it, and a person checks it went through.
+ * - STUCK_PAST_EXPIRY: non-final past its expiry plus the last cancel retry, with no other cause known.
+ */
+export const ExceptionReasonSchema = z.enum([
+  'UNVERIFIED_ANSWERS',
+  'INVALID_ANSWERS',
+  'INQUIRY_REFUSED',
+  'CANCEL_REFUSED',
+  'CANCEL_UNKNOWN',
+  'AMOUNT_MISMATCH',
+  'UNREGISTERED_RESULT',
+  'PAID_AFTER_CLOSE',
+  'STUCK_PAST_EXPIRY',
+]);
+export type ExceptionReason = z.infer<typeof ExceptionReasonSchema>;
+
+/** What an observer could not settle: order-state opens (or updates) the order's one open exception. */
+export const AttentionSchema = z.object({
+  reason: ExceptionReasonSchema,
+  detail: text().max(500),
+});
+export type Attention = z.infer<typeof AttentionSchema>;
+
 /** payments.result-observed.v1 — one observation of a payment's result, from any channel. */
 export const ResultObservedV1Schema = z.object({
   ...envelopeFields,
@@ -51,6 +89,11 @@ export const ResultObservedV1Schema = z.object({
   paymentTime: InstantSchema.nullish(),
   /** The raw message as received (notification or response body), kept for audit. */
   rawBody: text().max(RAW_BODY_MAX_CHARS).nullish(),
+  /**
+   * Set when the observer could not settle the payment (outcome PROCESSING or CANCEL_FAILED): the
+   * order gets an open exception with this reason. Additive: absent in every other observation.
+   */
+  attention: AttentionSchema.nullish(),
 });
 export type ResultObservedV1 = z.infer<typeof ResultObservedV1Schema>;
 
@@ -74,6 +117,12 @@ export const StatusChangedV1Schema = z.object({
   version: z.number().int().positive(),
   /** The result-observed event that caused the change (absent for the registration). */
   causeEventId: text().max(200).nullish(),
+  /** The partner's payment id, once a result named it (additive). */
+  paymentId: text().min(1).max(64).nullish(),
+  /** When the partner says the payment was paid; it starts the refund window (seed 003; additive). */
+  paymentTime: InstantSchema.nullish(),
+  /** The amount the partner reported with the result that caused this change (additive). */
+  reportedAmount: AmountSchema.nullish(),
 });
 export type StatusChangedV1 = z.infer<typeof StatusChangedV1Schema>;
 
@@ -114,3 +163,38 @@ export const InquiryHintV1Schema = z.object({
   reason: text().max(200),
 });
 export type InquiryHintV1 = z.infer<typeof InquiryHintV1Schema>;
+
+/**
+ * What a person (or order-state itself) decided about an open exception (issue: money-path exceptions):
+ * - accept: take the order as paid (`success`), e.g. an amount mismatch the merchant accepts;
+ * - reverse: send a cancel, which reverses a paid payment inside the cancel window;
+ * - mark_failed: close the order as `fail`;
+ * - reinquire: ask the partner again now; the exception stays open until the order is final;
+ * - auto: closed by itself because the order became final.
+ */
+export const ExceptionResolutionSchema = z.enum(['accept', 'reverse', 'mark_failed', 'reinquire', 'auto']);
+export type ExceptionResolution = z.infer<typeof ExceptionResolutionSchema>;
+
+/**
+ * payments.exceptions.v1 — an order's exception opened, updated (new evidence or a new reason) or
+ * resolved. Published through order-state's outbox; alerting and other services subscribe, and the
+ * poller acts on `reverse` and `reinquire` resolutions and on PAID_AFTER_CLOSE (a cancel to send).
+ */
+export const ExceptionEventV1Schema = z.object({
+  ...envelopeFields,
+  paymentRequestId: PaymentRequestIdSchema,
+  dialect: DialectSchema,
+  exceptionId: z.string().regex(/^[0-9]{1,18}$/, 'a decimal id'),
+  type: z.enum(['opened', 'updated', 'resolved']),
+  reason: ExceptionReasonSchema,
+  detail: text().max(500),
+  openedAt: InstantSchema,
+  resolvedAt: InstantSchema.nullish(),
+  resolvedBy: text().max(100).nullish(),
+  resolution: ExceptionResolutionSchema.nullish(),
+  /** Why the person resolved it so. */
+  note: text().max(500).nullish(),
+  /** The order's status when the event was written. */
+  orderStatus: OrderStatusSchema,
+});
+export type ExceptionEventV1 = z.infer<typeof ExceptionEventV1Schema>;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Topics, TopicName } from './topics';
 import {
   DeadLetterV1Schema,
+  ExceptionEventV1Schema,
   InquiryHintV1Schema,
   OrderRegisteredV1Schema,
   ResultObservedV1Schema,
@@ -15,6 +16,7 @@ export const TopicSchemas = {
   [Topics.statusChanged]: StatusChangedV1Schema,
   [Topics.dlq]: DeadLetterV1Schema,
   [Topics.inquiryHint]: InquiryHintV1Schema,
+  [Topics.exceptions]: ExceptionEventV1Schema,
 } as const satisfies Record<TopicName, z.ZodType>;
 
 export type EventOf<T extends TopicName> = z.infer<(typeof TopicSchemas)[T]>;

@@ -9,6 +9,8 @@ export const Topics = {
   dlq: 'payments.dlq.v1',
   /** A request to inquire about an order now (e.g. the gateway saw a badly signed notification for it). */
   inquiryHint: 'payments.inquiry-hint.v1',
+  /** An order's exception opened, updated or resolved (order-state → alerting, poller, subscribers). */
+  exceptions: 'payments.exceptions.v1',
 } as const;
 
 export type TopicName = (typeof Topics)[keyof typeof Topics];
@@ -20,4 +22,5 @@ export const DEFAULT_TOPIC_PARTITIONS: Record<TopicName, number> = {
   [Topics.statusChanged]: 6,
   [Topics.dlq]: 1,
   [Topics.inquiryHint]: 3,
+  [Topics.exceptions]: 3,
 };
