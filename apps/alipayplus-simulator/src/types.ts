@@ -37,6 +37,14 @@ export interface PaymentScript {
   timeline: TruthStep[];
   /** Send notifyPayment when the truth becomes final (default true). Subject to chaos. */
   notify?: boolean;
+  /** How the partner misbehaves for this payment (domain/payment-script.ts `QuirksSchema`). */
+  quirks?: {
+    cancelRefusal?: { resultCode: string };
+    unknownUntilMs?: number;
+    reportedAmount?: { value: string; currency: string } | null;
+    antomPaymentStatus?: string;
+    inquiryRefusal?: { resultCode: string };
+  };
 }
 
 export interface ChaosSettings {

@@ -32,6 +32,8 @@ export interface PaymentFacts {
   readonly pspId: string;
   readonly customerId: string;
   readonly walletBrandName: string;
+  /** Quirk: notifications leave the amount out (the inquiry answer still carries it). */
+  readonly amountOmittedFromNotification?: boolean;
 }
 
 export function result<S extends Result['resultStatus']>(

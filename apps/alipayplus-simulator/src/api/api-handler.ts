@@ -172,12 +172,15 @@ export class ApiHandler {
         const chaos = this.chaosAnswer(entry, withinLimit, this.deps.chaos().inquiryUnknownRate);
         if (chaos) return chaos;
         // §3.1 / §3.2: an order Alipay+ does not know is F ORDER_NOT_EXIST.
-        if (!record) return signed(callFailure('F', ORDER_NOT_EXIST, 'order does not exist'));
+        if (!record || this.unknownYet(record)) {
+          return signed(callFailure('F', ORDER_NOT_EXIST, 'order does not exist'));
+        }
+        const { inquiryRefusal, antomPaymentStatus } = record.script.quirks;
+        if (inquiryRefusal) return signed(callFailure('F', inquiryRefusal.resultCode));
         this.deps.book.refresh(record);
         const facts = this.deps.book.facts(record);
-        return signed(
-          entry.partner.dialect === 'antom' ? antomInquiryAnswer(facts) : alipayPlusInquiryAnswer(facts),
-        );
+        if (entry.partner.dialect !== 'antom') return signed(alipayPlusInquiryAnswer(facts));
+        return signed(withAntomStatusQuirk(antomInquiryAnswer(facts), antomPaymentStatus));
       });
     } finally {
       tracked.inFlightInquiries -= 1;
@@ -201,7 +204,12 @@ export class ApiHandler {
       // then cancels it, which is what the idempotency of §4.1/§4.2 is for.
       const chaos = this.chaosAnswer(entry, withinLimit, this.deps.chaos().cancelUnknownRate);
       if (chaos) return chaos;
-      if (!record) return signed(callFailure('F', ORDER_NOT_EXIST, 'order does not exist'));
+      if (!record || this.unknownYet(record)) {
+        return signed(callFailure('F', ORDER_NOT_EXIST, 'order does not exist'));
+      }
+      const refusal = record.script.quirks.cancelRefusal;
+      if (refusal)
+        return signed(callFailure('F', refusal.resultCode, `cancel refused: ${refusal.resultCode}`));
       const before = record.truth.status;
       this.deps.book.cancel(record);
       if (before !== 'CANCELLED') {
@@ -300,6 +308,12 @@ export class ApiHandler {
     return record && record.script.clientId === entry.partner.clientId ? record : undefined;
   }
 
+  /** Quirk: the partner does not know this order yet (the pay request had not reached it). */
+  private unknownYet(record: PaymentRecord): boolean {
+    const until = record.script.quirks.unknownUntilMs;
+    return until !== undefined && this.deps.book.elapsed(record) < until;
+  }
+
   /** In-flight counters for inquiries about payments that do not exist (they can overlap too). */
   private readonly unknownInFlight = new Map<string, { inFlightInquiries: number }>();
 
@@ -322,6 +336,19 @@ export class ApiHandler {
     if (tracker.inFlightInquiries === 0)
       this.unknownInFlight.delete(`${ids.paymentRequestId ?? ''}|${ids.paymentId ?? ''}`);
   }
+}
+
+/** Quirk: an Antom answer whose paymentStatus is another value than the truth's, or missing. */
+function withAntomStatusQuirk(
+  answer: ReturnType<typeof antomInquiryAnswer>,
+  status: string | undefined,
+): ReturnType<typeof antomInquiryAnswer> {
+  if (status === undefined) return answer;
+  if (status === 'missing') {
+    const { paymentStatus: _dropped, ...rest } = answer;
+    return rest;
+  }
+  return { ...answer, paymentStatus: status };
 }
 
 function parseJson(body: Buffer): { ok: true; value: unknown } | { ok: false } {

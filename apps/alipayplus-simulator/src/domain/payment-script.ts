@@ -13,14 +13,41 @@ const StepSchema = z.strictObject({
   resultCode: z.enum(PAYMENT_FAILURE_CODES).optional(),
 });
 
+const ScriptAmountSchema = z.strictObject({
+  value: AmountSchema.shape.value,
+  currency: AmountSchema.shape.currency,
+});
+
+/**
+ * How this payment's partner misbehaves, for the exception scenarios (issue: money-path exceptions).
+ * Every quirk is off by default; the truth timeline still decides what the payment really is.
+ */
+const QuirksSchema = z.strictObject({
+  /** cancelPayment/cancel is refused with `F resultCode` (e.g. ORDER_IS_CLOSED, PROCESS_FAIL) and changes nothing. */
+  cancelRefusal: z.strictObject({ resultCode: z.string().min(1).max(64) }).optional(),
+  /**
+   * Until this simulated time the partner does not know the order: inquiries and cancels answer
+   * F ORDER_NOT_EXIST (the pay request had not reached it yet).
+   */
+  unknownUntilMs: z.number().finite().min(0).optional(),
+  /** The amount notifications and inquiry answers report (a mismatch), or null: omitted from notifications. */
+  reportedAmount: ScriptAmountSchema.nullable().optional(),
+  /** Antom inquiry answers carry this paymentStatus instead of the truth's, or none at all. */
+  antomPaymentStatus: z.union([z.literal('missing'), z.string().min(1).max(32)]).optional(),
+  /** Inquiries are answered with the call-level `F resultCode` (e.g. USER_KYC_NOT_QUALIFIED). */
+  inquiryRefusal: z.strictObject({ resultCode: z.string().min(1).max(64) }).optional(),
+});
+export type PaymentQuirks = z.infer<typeof QuirksSchema>;
+
 /** What createPayment and `POST /sim/payments` accept. Amounts follow protocol.md §6 (minor units, ISO-4217). */
 export const PaymentScriptSchema = z.strictObject({
   paymentRequestId: Id64Schema,
   clientId: z.string().min(1).max(64),
   dialect: z.enum(['alipayplus', 'antom']),
-  amount: z.strictObject({ value: AmountSchema.shape.value, currency: AmountSchema.shape.currency }),
+  amount: ScriptAmountSchema,
   timeline: z.array(StepSchema).max(100),
   notify: z.boolean().optional(),
+  quirks: QuirksSchema.optional(),
 });
 
 export interface ScriptStep {
@@ -38,6 +65,7 @@ export interface NormalizedScript {
   readonly amount: { readonly value: string; readonly currency: string };
   readonly timeline: readonly ScriptStep[];
   readonly notify: boolean;
+  readonly quirks: PaymentQuirks;
 }
 
 /**
@@ -81,5 +109,6 @@ export function parsePaymentScript(input: PaymentScript | unknown): NormalizedSc
     amount: { value: script.amount.value, currency: script.amount.currency },
     timeline,
     notify: script.notify ?? true,
+    quirks: script.quirks ?? {},
   };
 }

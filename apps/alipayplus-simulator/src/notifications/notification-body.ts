@@ -7,6 +7,13 @@ import type { SimulatorDialect } from '../types';
 /** The final state a notification reports: notifyPayment is sent on S or F only, never U (protocol.md §2.1, §2.2). */
 export type NotifiedFacts = PaymentFacts & { readonly status: 'SUCCESS' | 'FAIL' };
 
+/** The amount a notification reports, unless the payment's quirk leaves it out (the field is optional). */
+function notifiedAmount(facts: NotifiedFacts): { paymentAmount?: { value: string; currency: string } } {
+  return facts.amountOmittedFromNotification
+    ? {}
+    : { paymentAmount: { value: facts.amount.value, currency: facts.amount.currency } };
+}
+
 /**
  * Alipay+ → ACQP notifyPayment body (protocol.md §2.1). pspId and customerId are conditional on S;
  * paymentTime is the time of the final state, so a failure carries it too. No `notifyType` in this dialect.
@@ -21,7 +28,7 @@ export function alipayPlusNotifyBody(facts: NotifiedFacts): AlipayPlusNotifyPaym
     paymentId: facts.paymentId,
     acquirerId: facts.acquirerId,
     ...(paid ? { pspId: facts.pspId, customerId: facts.customerId } : {}),
-    paymentAmount: { value: facts.amount.value, currency: facts.amount.currency },
+    ...notifiedAmount(facts),
     paymentTime: facts.paymentTime,
     ...(paid ? { walletBrandName: facts.walletBrandName } : {}),
   };
@@ -37,7 +44,7 @@ export function antomNotifyBody(facts: NotifiedFacts): AntomNotifyPayment {
       : result('F', facts.resultCode, `payment failed: ${facts.resultCode}`),
     paymentRequestId: facts.paymentRequestId,
     paymentId: facts.paymentId,
-    paymentAmount: { value: facts.amount.value, currency: facts.amount.currency },
+    ...notifiedAmount(facts),
     paymentCreateTime: facts.paymentCreateTime,
     ...(paid ? { paymentTime: facts.paymentTime } : {}),
   };

@@ -155,7 +155,9 @@ export class PaymentBook {
     return {
       paymentRequestId: record.script.paymentRequestId,
       paymentId: record.paymentId,
-      amount: record.script.amount,
+      // Quirk: the partner reports another amount than the one paid for (a mismatch to detect).
+      amount: record.script.quirks.reportedAmount ?? record.script.amount,
+      ...(record.script.quirks.reportedAmount === null ? { amountOmittedFromNotification: true } : {}),
       status: truth.status,
       resultCode: truth.resultCode,
       paymentCreateTime: new Date(record.createdAt).toISOString(),
