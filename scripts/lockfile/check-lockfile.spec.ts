@@ -2,7 +2,6 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 // Plain CommonJS on purpose: .ci/run runs it before `npm ci`, when no package is installed yet.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { findLockfileProblems, lockfileVerdict, resolveEntry } = require('./check-lockfile.js');
 
 const read = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8'));
