@@ -1,6 +1,13 @@
 import { randomBytes } from 'crypto';
 import { Topics } from '@app/contracts';
-import { isLocalInfraManaged, startKafka, stopKafka, waitFor } from '@app/testing';
+import {
+  isLocalInfraManaged,
+  startKafka,
+  startPostgres,
+  stopKafka,
+  stopPostgres,
+  waitFor,
+} from '@app/testing';
 import { createTestDatabase, queryRows } from '@app/testing/test-database';
 import { KafkaCollector, testKafka } from '@app/testing/kafka-probes';
 import { Pipeline, PaymentSpec, randomPayment, seededRandom } from '@app/testing/pipeline';
@@ -21,8 +28,8 @@ const FINAL = new Set(['success', 'fail', 'cancelled']);
 /**
  * Issue 5: the end-to-end chaos suite. The whole system runs as real processes with the simulator;
  * 30% of notifications are dropped, 10% duplicated, deliveries delayed and reordered, 10% of
- * inquiries answered U; mid-run the Kafka broker is restarted and order-state and the poller are each
- * killed with SIGKILL and started again. Nothing may be lost, applied twice, or end the wrong way.
+ * inquiries answered U; mid-run the Kafka broker and PostgreSQL are restarted, and order-state, the
+ * gateway and the poller are each killed with SIGKILL and started again. Nothing may be lost, applied twice, or end the wrong way.
  */
 describe(`chaos: ${PAYMENTS} payments through the whole pipeline`, () => {
   let db: { url: string; drop(): Promise<void> };
@@ -78,7 +85,17 @@ describe(`chaos: ${PAYMENTS} payments through the whole pipeline`, () => {
           await startKafka();
         },
       ],
+      [
+        Math.floor(PAYMENTS * 0.4),
+        'restart PostgreSQL',
+        async () => {
+          if (!isLocalInfraManaged()) return;
+          await stopPostgres();
+          await startPostgres();
+        },
+      ],
       [Math.floor(PAYMENTS * 0.5), 'kill -9 order-state', () => p.crashAndRestart('order-state')],
+      [Math.floor(PAYMENTS * 0.6), 'kill -9 notify-gateway', () => p.crashAndRestart('notify-gateway')],
       [Math.floor(PAYMENTS * 0.75), 'kill -9 inquiry-poller', () => p.crashAndRestart('inquiry-poller')],
     ];
     for (let i = 0; i < PAYMENTS; i += 25) {

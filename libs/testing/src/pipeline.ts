@@ -32,6 +32,12 @@ export interface PaymentSpec {
   paymentExpiryTime: string;
   /** The simulator's truth over time (simulated ms). */
   timeline: { atMs: number; status: 'PROCESSING' | 'SUCCESS' | 'FAIL'; resultCode?: string }[];
+  /** Send the notification when the truth becomes final (the simulator's default: true). */
+  notify?: boolean;
+  /** How the partner misbehaves for this payment (the simulator's payment-script quirks). */
+  quirks?: Record<string, unknown>;
+  /** false: the simulator knows the payment but the order is never registered with order-state. */
+  register?: boolean;
 }
 
 export interface TruthView {
@@ -174,6 +180,28 @@ export class Pipeline {
 
   /** Registers the order with order-state and gives the simulator its truth. Idempotent, so it can be retried. */
   async startPayment(spec: PaymentSpec): Promise<void> {
+    if (spec.register !== false) await this.registerOrder(spec);
+    const sim = await fetch(`${this.url('alipayplus-simulator')}/sim/payments`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        paymentRequestId: spec.paymentRequestId,
+        clientId: spec.partner.clientId,
+        dialect: spec.partner.dialect,
+        amount: spec.amount,
+        timeline: spec.timeline,
+        ...(spec.notify !== undefined ? { notify: spec.notify } : {}),
+        ...(spec.quirks !== undefined ? { quirks: spec.quirks } : {}),
+      }),
+    });
+    const text = await sim.text();
+    if (!sim.ok && !text.includes('DUPLICATE_PAYMENT')) {
+      throw new Error(`simulator payment ${spec.paymentRequestId}: HTTP ${sim.status} ${text}`);
+    }
+  }
+
+  /** Registers the order with order-state (idempotent). */
+  async registerOrder(spec: PaymentSpec): Promise<void> {
     const order = await fetch(`${this.url('order-state')}/orders`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -189,21 +217,6 @@ export class Pipeline {
     // 200: registered already (a retry after a crash) — registration is idempotent for that reason.
     if (order.status !== 201 && order.status !== 200) {
       throw new Error(`registering ${spec.paymentRequestId}: HTTP ${order.status} ${await order.text()}`);
-    }
-    const sim = await fetch(`${this.url('alipayplus-simulator')}/sim/payments`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        paymentRequestId: spec.paymentRequestId,
-        clientId: spec.partner.clientId,
-        dialect: spec.partner.dialect,
-        amount: spec.amount,
-        timeline: spec.timeline,
-      }),
-    });
-    const text = await sim.text();
-    if (!sim.ok && !text.includes('DUPLICATE_PAYMENT')) {
-      throw new Error(`simulator payment ${spec.paymentRequestId}: HTTP ${sim.status} ${text}`);
     }
   }
 
