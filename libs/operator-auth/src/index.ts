@@ -1,0 +1,2 @@
+export * from './operator-tokens';
+export * from './operator-auth.guard';
