@@ -1,6 +1,7 @@
 import { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { LoggerService } from '@nestjs/common';
 import { decodeEvent, DeadLetterV1, EventOf, Topics, TopicName, encodeEvent } from '@app/contracts';
+import type { ServiceMetrics } from '@app/observability';
 import { DurableProducer } from './durable-producer';
 
 export interface DecodedMessage<T extends TopicName> {
@@ -58,6 +59,30 @@ export interface BatchConsumerOptions {
    * causes it is found; that message is dead-lettered and the rest applied. Default: never.
    */
   isPoisonError?: (err: unknown) => boolean;
+  /** Where consumer lag, batch durations and dead-letter writes are counted (GET /metrics). */
+  metrics?: ServiceMetrics;
+}
+
+/** The consumer's Prometheus series, declared once per registry. */
+function consumerMetrics(metrics: ServiceMetrics) {
+  return {
+    lag: metrics.gauge(
+      'kafka_consumer_lag_messages',
+      'Messages behind the partition end after the last batch handled, per group, topic and partition.',
+      ['group', 'topic', 'partition'],
+    ),
+    batchDuration: metrics.histogram(
+      'kafka_consumer_batch_duration_seconds',
+      'Time to decode, apply and commit one partition batch.',
+      ['group', 'topic'],
+    ),
+    messages: metrics.counter('kafka_consumer_messages_total', 'Messages consumed.', ['group', 'topic']),
+    deadLetters: metrics.counter(
+      'dlq_writes_total',
+      'Messages sent to payments.dlq.v1, by the topic they came from.',
+      ['group', 'topic'],
+    ),
+  };
 }
 
 /**
@@ -77,11 +102,13 @@ export interface BatchConsumerOptions {
 export class BatchConsumer {
   private readonly consumer: Consumer;
   private running = false;
+  private readonly metrics?: ReturnType<typeof consumerMetrics>;
 
   constructor(
     kafka: Kafka,
     private readonly options: BatchConsumerOptions,
   ) {
+    if (options.metrics) this.metrics = consumerMetrics(options.metrics);
     this.consumer = kafka.consumer({
       groupId: options.groupId,
       maxBytesPerPartition: options.maxBytesPerPartition ?? 4 * 1024 * 1024,
@@ -148,6 +175,7 @@ export class BatchConsumer {
     const handler = this.options.handlers[topic] as BatchHandler<TopicName> | undefined;
     if (!handler || batch.messages.length === 0) return;
     if (!isRunning() || isStale()) return;
+    const endTimer = this.metrics?.batchDuration.startTimer({ group: this.options.groupId, topic });
 
     const valid: DecodedMessage<TopicName>[] = [];
     const raw = new Map<string, KafkaMessage>();
@@ -185,6 +213,13 @@ export class BatchConsumer {
       ],
     });
     await heartbeat();
+    endTimer?.();
+    if (this.metrics) {
+      const labels = { group: this.options.groupId, topic };
+      this.metrics.messages.inc(labels, batch.messages.length);
+      // offsetLag() counts from the batch's last offset, which is now committed.
+      this.metrics.lag.set({ ...labels, partition: String(batch.partition) }, Number(batch.offsetLag()));
+    }
   }
 
   private async applyIsolatingPoison(
@@ -246,5 +281,6 @@ export class BatchConsumer {
       };
     });
     await this.options.deadLetters.publish(letters);
+    this.metrics?.deadLetters.inc({ group: this.options.groupId, topic }, letters.length);
   }
 }

@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import { CustomTransportStrategy, Server } from '@nestjs/microservices';
 import { Kafka } from 'kafkajs';
+import type { ServiceMetrics } from '@app/observability';
 import { lastValueFrom, Observable, throwError } from 'rxjs';
 import { TopicName } from '@app/contracts';
 import { BatchConsumer, BatchHandler, ConsumerHealth, DecodedMessage } from './batch-consumer';
@@ -24,6 +25,8 @@ export interface KafkaBatchTransportOptions {
   isPoisonError?: (err: unknown) => boolean;
   /** See BatchConsumerOptions.health. */
   health?: ConsumerHealth;
+  /** See BatchConsumerOptions.metrics. */
+  metrics?: ServiceMetrics;
 }
 
 /**
@@ -58,6 +61,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
         partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently,
         isPoisonError: this.options.isPoisonError,
         health: this.options.health,
+        metrics: this.options.metrics,
       });
       const joined = this.consumer.whenJoined();
       await this.consumer.start();

@@ -9,6 +9,7 @@ import { EventPattern, Payload } from '@nestjs/microservices';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Client } from 'pg';
 import { encodeEvent, ResultObservedV1, Topics } from '@app/contracts';
+import { ServiceMetrics } from '@app/observability';
 import { isPostgresDataError } from '@app/persistence';
 import { waitFor } from '@app/testing';
 import { KafkaCollector, testKafka } from '@app/testing/kafka-probes';
@@ -167,7 +168,40 @@ describe('BatchConsumer (real Kafka and PostgreSQL)', () => {
     await sendNineAndExpectOneDeadLettered(current);
   });
 
-  async function startConsumer(scenario: Scenario, options: { health?: ConsumerHealth } = {}) {
+  it('counts messages, dead letters, batch durations and the lag per partition (GET /metrics)', async () => {
+    const scenario = new Scenario();
+    const metrics = new ServiceMetrics('spec');
+    await startConsumer(scenario, { metrics });
+    await sendNineAndExpectOneDeadLettered(scenario);
+    const group = `batch-consumer-spec-${scenario.tag}`;
+    const value = async (name: string) =>
+      (await metrics.registry.getSingleMetric(name)!.get()).values.filter((v) => v.labels.group === group);
+    await waitFor(async () => (await value('kafka_consumer_messages_total')).length > 0, {
+      description: 'the batch counted',
+    });
+    expect((await value('kafka_consumer_messages_total'))[0]).toMatchObject({
+      labels: { topic: Topics.resultObserved },
+    });
+    expect(
+      (await value('kafka_consumer_messages_total')).reduce((a, v) => a + v.value, 0),
+    ).toBeGreaterThanOrEqual(9);
+    expect((await value('dlq_writes_total')).reduce((a, v) => a + v.value, 0)).toBe(1);
+    const lags = await value('kafka_consumer_lag_messages');
+    expect(lags.length).toBeGreaterThan(0);
+    expect(lags.every((v) => v.value >= 0)).toBe(true);
+    const durations = await value('kafka_consumer_batch_duration_seconds');
+    expect(
+      durations.find(
+        (v) => (v as { metricName?: string }).metricName === 'kafka_consumer_batch_duration_seconds_count',
+      )!.value,
+    ).toBeGreaterThan(0);
+    expect((await metrics.render()).body).toContain('dlq_writes_total{group=');
+  });
+
+  async function startConsumer(
+    scenario: Scenario,
+    options: { health?: ConsumerHealth; metrics?: ServiceMetrics } = {},
+  ) {
     consumer = new BatchConsumer(kafka, {
       groupId: `batch-consumer-spec-${scenario.tag}`,
       deadLetters,
