@@ -15,6 +15,16 @@ if ! need pg_config || [ ! -x "$(pg_config --bindir 2>/dev/null)/initdb" ]; then
     exit 1
   fi
 fi
+# The ops console's browser test drives Debian's Chromium through playwright-core (no browser download).
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = 0 ] && need apt-get; then
+    echo "installing chromium (Debian) for the console's browser test" >&2
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "Debian's chromium is missing (/usr/bin/chromium): the console's browser test needs it" >&2
+    exit 1
+  fi
+fi
 for tool in java mvn node npm; do
   need "$tool" || { echo "$tool is required (JDK 17 + Maven for the local Kafka, Node 20 for the apps)" >&2; exit 1; }
 done
