@@ -111,7 +111,7 @@ if ! done_already crds "$crd_versions"; then
   say "generating Strimzi $STRIMZI_VERSION KafkaTopic CRD (Maven Central)"
   jars="$CACHE/strimzi-jars"
   rm -rf "$jars"
-  mvn -B -q -f "$ROOT/infra/deploy-tools/strimzi-crd/pom.xml" -Dstrimzi.version="$STRIMZI_VERSION" \
+  mvn -B -q -Dstyle.color=never -f "$ROOT/infra/deploy-tools/strimzi-crd/pom.xml" -Dstrimzi.version="$STRIMZI_VERSION" \
     dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$jars" >&2 ||
     die "mvn could not fetch Strimzi's jars (see above)"
   java -cp "$jars/*" io.strimzi.crdgenerator.CrdGenerator --yaml --crd-api-version v1 \
