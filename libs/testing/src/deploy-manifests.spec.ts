@@ -1,5 +1,5 @@
 import { execFileSync } from 'child_process';
-import { existsSync, readFileSync } from 'fs';
+import { existsSync, readdirSync, readFileSync } from 'fs';
 import { join, posix } from 'path';
 import Ajv2020 from 'ajv/dist/2020';
 import { z } from 'zod';
@@ -30,8 +30,36 @@ const SETTINGS: Record<string, z.ZodType> = {
   'inquiry-poller': InquiryPollerSettings,
   'alipayplus-simulator': SimulatorSettings,
 };
-/** Read by libs/observability/src/logger.ts straight from the environment, outside the schemas. */
-const PROCESS_WIDE = new Set(['LOG_LEVEL', 'LOG_FORMAT']);
+/**
+ * Settings that libraries read from the environment themselves, outside the apps' schemas, by the
+ * file that reads them (checked below, so that this list cannot outlive the code).
+ */
+const LIBRARY_SETTINGS: Record<string, string[]> = {
+  'libs/observability/src/logger.ts': ['LOG_LEVEL', 'LOG_FORMAT'],
+  'libs/operator-auth/src/operator-tokens.ts': [
+    'OPERATOR_AUTH',
+    'OPERATOR_TOKENS_FILE',
+    'OPERATOR_TOKENS_JSON',
+  ],
+};
+const PROCESS_WIDE = new Set(Object.values(LIBRARY_SETTINGS).flat());
+/** The services whose HTTP API has operator endpoints: they get operator tokens from a Secret. */
+const OPERATOR_APIS = ['order-state', 'inquiry-poller'];
+/** Whether an app's own code loads the operator tokens (then it refuses to start without them). */
+const loadsOperatorTokens = (app: string) =>
+  sourceFiles(join(ROOT, 'apps', app, 'src')).some((f) =>
+    readFileSync(f, 'utf8').includes('loadOperatorAuth('),
+  );
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory()
+      ? sourceFiles(join(dir, e.name))
+      : e.name.endsWith('.ts') && !/\.(spec|int-spec|e2e-spec)\.ts$/.test(e.name)
+        ? [join(dir, e.name)]
+        : [],
+  );
+}
 /** Stand-ins for the values of Secrets, which no manifest holds: shaped as the schemas expect. */
 const SECRET_SAMPLES: Record<string, string> = {
   DATABASE_URL: 'postgres://payments:secret@postgres.example:5432/payments',
@@ -96,6 +124,11 @@ function envProblems(app: string, env: Record<string, string>): string[] {
   }
   for (const name of requiredSettings(schema)) {
     if (!(name in env)) problems.push(`${name} is required by ${app} but not set`);
+  }
+  if (loadsOperatorTokens(app) && env.OPERATOR_AUTH !== 'disabled') {
+    if (!env.OPERATOR_TOKENS_FILE && !env.OPERATOR_TOKENS_JSON) {
+      problems.push(`${app} loads operator tokens: OPERATOR_TOKENS_FILE or OPERATOR_TOKENS_JSON is required`);
+    }
   }
   // The whole schema too: refinements across settings (PARTNERS_JSON or PARTNERS_FILE, LEASE_MS) and values.
   const parsed = schema.safeParse(env);
@@ -261,6 +294,13 @@ describeKustomize('Kubernetes overlays (deploy/kubernetes)', () => {
       },
     );
 
+    it.each(OPERATOR_APIS)('%s: operator tokens come from a mounted Secret', (name) => {
+      const spec = podSpec(find(resources, 'Deployment', name));
+      const container = spec.containers[0];
+      const file = resolveEnv(container, resources).OPERATOR_TOKENS_FILE;
+      expect(mounted(spec, container, resources, file)?.kind).toBe('secret');
+    });
+
     it('migrates in a Job, and the services do not migrate at boot', () => {
       const job = find(resources, 'Job', 'payments-migrate');
       const spec = podSpec(job);
@@ -364,6 +404,24 @@ describeKustomize('Kubernetes overlays (deploy/kubernetes)', () => {
     ]);
   });
 
+  it('production: the PrometheusRule names only metrics that Prometheus or our code produce', () => {
+    const rule = find(rendered.production, 'PrometheusRule', 'payment-result-pipeline').spec as {
+      groups: { rules: { expr: string }[] }[];
+    };
+    const declared = [...sourceFiles(join(ROOT, 'libs')), ...sourceFiles(join(ROOT, 'apps'))]
+      .map((f) => readFileSync(f, 'utf8'))
+      .join('\n');
+    const exprs = rule.groups.flatMap((g) => g.rules.map((r) => r.expr));
+    const metrics = new Set(
+      exprs.flatMap((e) => [...e.matchAll(/([a-zA-Z_:][a-zA-Z0-9_:]*)\{/g)].map((m) => m[1])),
+    );
+    expect(metrics.size).toBeGreaterThan(1);
+    for (const metric of metrics) {
+      const known = metric === 'up' || declared.includes(`'${metric}'`);
+      expect({ metric, known }).toEqual({ metric, known: true });
+    }
+  });
+
   it('topics: one Strimzi KafkaTopic per topic of libs/contracts, replicated for a broker loss, kept for days', () => {
     const topics = render(join(KUBE, 'topics'));
     const spec = (name: string) =>
@@ -384,6 +442,13 @@ describeKustomize('Kubernetes overlays (deploy/kubernetes)', () => {
       // An outage of days: a week at the very least.
       expect(Number(spec(topic).config['retention.ms'])).toBeGreaterThanOrEqual(7 * 24 * 3_600_000);
     }
+  });
+});
+
+describe('settings and metrics the manifests name', () => {
+  it.each(Object.entries(LIBRARY_SETTINGS))('%s reads %j', (file, names) => {
+    const source = readFileSync(join(ROOT, file), 'utf8');
+    for (const name of names) expect(source).toContain(name);
   });
 });
 
