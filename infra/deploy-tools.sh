@@ -68,7 +68,7 @@ if ! done_already kubeconform "$KUBECONFORM_VERSION" || [[ ! -x $BIN/kubeconform
 fi
 
 k8s_dir="$SCHEMAS/v$KUBERNETES_VERSION-standalone-strict"
-if ! done_already kubernetes "$KUBERNETES_VALIDATE_VERSION $KUBERNETES_VERSION"; then
+if ! done_already "kubernetes-$KUBERNETES_VERSION" "$KUBERNETES_VALIDATE_VERSION"; then
   say "fetching Kubernetes $KUBERNETES_VERSION schemas (PyPI kubernetes-validate==$KUBERNETES_VALIDATE_VERSION)"
   wheel_dir="$CACHE/wheels"
   mkdir -p "$wheel_dir"
@@ -89,7 +89,7 @@ PY
   node "$ROOT/infra/deploy-tools/schemas.js" kubernetes \
     "$extract/kubernetes_validate/kubernetes-json-schema/v$KUBERNETES_VERSION-local-strict" "$k8s_dir"
   rm -rf "$extract"
-  stamp kubernetes "$KUBERNETES_VALIDATE_VERSION $KUBERNETES_VERSION"
+  stamp "kubernetes-$KUBERNETES_VERSION" "$KUBERNETES_VALIDATE_VERSION"
 fi
 
 crd_dir="$SCHEMAS/crds"
