@@ -18,7 +18,9 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/package.json /app/tsconfig.json ./
 COPY --from=build /app/scripts/register-paths.js ./scripts/register-paths.js
-USER node
+# The image's `node` user, by number: Kubernetes' runAsNonRoot can only verify a numeric user. Nothing
+# is written at run time (the manifests mount the root filesystem read-only).
+USER 1000:1000
 ARG APP=order-state
 ENV APP=${APP}
 CMD ["sh", "-c", "exec node -r ./scripts/register-paths.js dist/apps/${APP}/src/main.js"]
