@@ -1,4 +1,6 @@
+import { KeyObject } from 'node:crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { loadPrivateKey } from '@app/alipayplus';
 import type { AddressInfo } from 'node:net';
 import { ApiHandler, apiRoutes, ApiRoute } from './api/api-handler';
 import { mergeChaos, NO_CHAOS } from './chaos/chaos-settings';
@@ -9,7 +11,7 @@ import { handleAdmin } from './http/admin-handler';
 import { sendError } from './http/http-io';
 import { serializeNotification, NotifiedFacts } from './notifications/notification-body';
 import { NotificationDispatcher } from './notifications/notification-dispatcher';
-import { buildPartnerRegistry, PartnerEntry } from './partners';
+import { buildPartnerRegistry, KEY_VERSION, PartnerEntry } from './partners';
 import { PaymentBook, PaymentRecord } from './payments/payment-book';
 import { TimerRegistry } from './timers';
 import type { ChaosSettings, PaymentScript, SimulatorOptions, SimulatorStats, TruthView } from './types';
@@ -210,6 +212,25 @@ export class AlipayPlusSimulator {
   }
 
   /**
+   * Alipay+ rotates its key (issue 11 rows 1, 2): from now on this partner's answers and notification
+   * attempts (retries of notifications already under way included) are signed with `privateKey`, and
+   * their Signature header names `keyVersion`. The acquirer verifies them only once it holds the key.
+   */
+  rotateSigningKey(clientId: string, privateKey: KeyObject, keyVersion: string): void {
+    const entry = this.partners.get(clientId);
+    if (!entry) throw new SimulatorError('UNKNOWN_PARTNER', `no partner ${clientId}`);
+    if (!(privateKey instanceof KeyObject) || privateKey.type !== 'private') {
+      throw new SimulatorError('INVALID_OPTIONS', 'privateKey must be a private KeyObject');
+    }
+    if (typeof keyVersion !== 'string' || !KEY_VERSION.test(keyVersion)) {
+      throw new SimulatorError('INVALID_OPTIONS', 'keyVersion must be 1-8 letters, digits, . _ -');
+    }
+    entry.signing = { privateKey, keyVersion };
+    // Never the key itself.
+    this.log('partner.key-rotated', { clientId, keyVersion });
+  }
+
+  /**
    * Resolves when no notification is in flight or still to come: every payment whose script turns it
    * final (now or later) has had its notification acked, given up, dropped by chaos, or skipped
    * (notify: false, no notifyUrl, cancelled before it became final). Also resolves on stop().
@@ -235,7 +256,7 @@ export class AlipayPlusSimulator {
       dialect: partner.dialect,
       clientId: partner.clientId,
       notifyUrl,
-      privateKey: partner.privateKey,
+      signingKey: () => record.entry.signing,
       acquirerPublicKey: partner.acquirerPublicKey,
       body: serializeNotification(partner.dialect, this.book.facts(record) as NotifiedFacts),
       random: record.random,
@@ -303,6 +324,17 @@ export class AlipayPlusSimulator {
       latencyMs: [...this.chaosSettings.latencyMs] as [number, number],
     }),
     setChaos: (chaos: Partial<ChaosSettings>) => this.setChaos(chaos),
+    rotateSigningKey: (clientId: string, request: unknown) => {
+      const { privateKey, keyVersion } = (request ?? {}) as { privateKey?: unknown; keyVersion?: unknown };
+      let key: KeyObject;
+      try {
+        key = loadPrivateKey(String(privateKey));
+      } catch {
+        throw new SimulatorError('INVALID_OPTIONS', 'privateKey is not a PKCS#8/PKCS#1 RSA private key');
+      }
+      this.rotateSigningKey(clientId, key, keyVersion as string);
+      return { clientId, keyVersion: keyVersion as string };
+    },
     idle: () => this.idle(),
   };
 

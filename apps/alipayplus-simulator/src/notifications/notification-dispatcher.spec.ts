@@ -58,7 +58,7 @@ async function run(
       dialect: 'antom',
       clientId: 'CLIENT',
       notifyUrl: new URL('http://receiver.invalid/antom/notify'),
-      privateKey: keys.privateKey,
+      signingKey: () => ({ privateKey: keys.privateKey, keyVersion: '1' }),
       acquirerPublicKey: keys.publicKey,
       body: '{"paymentRequestId":"PR-1"}',
       random: mulberry32(JOB_STREAM_SEED),

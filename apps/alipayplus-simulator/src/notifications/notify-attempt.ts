@@ -19,6 +19,8 @@ export interface PrepareNotificationInput {
   readonly clientId: string;
   readonly body: string;
   readonly privateKey: KeyObject;
+  /** Named in the Signature header; default `1`. */
+  readonly keyVersion?: string;
   readonly requestTime?: string;
 }
 
@@ -36,6 +38,7 @@ export function prepareNotification(input: PrepareNotificationInput): PreparedNo
     time: requestTime,
     body: input.body,
     privateKey: input.privateKey,
+    keyVersion: input.keyVersion,
   });
   return {
     url: input.notifyUrl.toString(),
