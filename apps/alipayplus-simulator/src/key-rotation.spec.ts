@@ -193,6 +193,40 @@ describe('AlipayPlusSimulator — Alipay+ rotates its key at runtime', () => {
   });
 });
 
+describe('AlipayPlusSimulator — the acquirer switches its own key (issue 11 row 3)', () => {
+  it("refuses requests signed with the acquirer's next key until it is added through the admin API", async () => {
+    const { url } = await start();
+    const acquirerNext = rsa();
+    const nextClient = new AlipayPlusClient({
+      baseUrl: url,
+      dialect: 'alipayplus',
+      clientId: CLIENT,
+      privateKey: acquirerNext.privateKey,
+      keyVersion: '2',
+      peerPublicKeys: [OLD],
+    });
+    const resultCode = async () => {
+      const answer = await nextClient.inquiryPayment({ paymentRequestId: 'nobody' });
+      return answer.kind === 'response' ? answer.body.result.resultCode : answer.kind;
+    };
+    expect(await resultCode()).toBe('INVALID_SIGNATURE');
+
+    const added = await fetch(`${url}/sim/partners/${CLIENT}/acquirer-keys`, {
+      method: 'POST',
+      body: JSON.stringify({
+        keyVersion: '2',
+        publicKey: acquirerNext.publicKey.export({ format: 'pem', type: 'spki' }).toString(),
+      }),
+    });
+    expect(added.status).toBe(200);
+
+    expect(await resultCode()).toBe('ORDER_NOT_EXIST');
+    // The configured key still verifies requests naming keyVersion 1.
+    const old = await client(url, [OLD]).inquiryPayment({ paymentRequestId: 'nobody' });
+    expect(old.kind === 'response' && old.body.result.resultCode).toBe('ORDER_NOT_EXIST');
+  });
+});
+
 describe('AlipayPlusSimulator — protocol fidelity (issue 11)', () => {
   /** Sends one signed inquiry over a raw socket with the given request target; returns the raw answer. */
   async function rawInquiry(url: string, target: (origin: string) => string): Promise<string> {

@@ -1,5 +1,5 @@
 import { KeyObject } from 'node:crypto';
-import { isDialect } from '@app/alipayplus';
+import { isDialect, VersionedPublicKey } from '@app/alipayplus';
 import { digits, streamFor } from './chaos/prng';
 import { TokenBucket } from './chaos/token-bucket';
 import { SimulatorError } from './errors';
@@ -23,6 +23,11 @@ export interface PartnerEntry {
   readonly bucket: TokenBucket;
   /** The current signing key: replaced at runtime when Alipay+ rotates its key (issue 11 rows 1, 2). */
   signing: SigningKey;
+  /**
+   * The acquirer's public keys, verifying its requests and acks: the configured one (versionless, so
+   * any keyVersion) and those added at runtime when the acquirer switches its key (issue 11 row 3).
+   */
+  readonly acquirerKeys: VersionedPublicKey[];
 }
 
 /** keyVersion as the Signature header carries it: short, no comma, space or `=`. */
@@ -76,6 +81,7 @@ export function buildPartnerRegistry(
       pspId: `1022172${digits(ids, 12)}`,
       bucket: new TokenBucket(rateLimitPerSecond, now),
       signing: { privateKey: partner.privateKey, keyVersion },
+      acquirerKeys: [{ publicKey: partner.acquirerPublicKey }],
     });
   }
   return registry;

@@ -1,6 +1,6 @@
 import { KeyObject } from 'node:crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
-import { loadPrivateKey } from '@app/alipayplus';
+import { loadPrivateKey, loadPublicKey } from '@app/alipayplus';
 import type { AddressInfo } from 'node:net';
 import { ApiHandler, apiRoutes, ApiRoute } from './api/api-handler';
 import { mergeChaos, NO_CHAOS } from './chaos/chaos-settings';
@@ -231,6 +231,24 @@ export class AlipayPlusSimulator {
   }
 
   /**
+   * The acquirer switches its own key (issue 11 row 3): its requests and acks signed with `publicKey`'s
+   * private half and naming `keyVersion` verify from now on; the configured key keeps verifying the rest.
+   */
+  addAcquirerKey(clientId: string, publicKey: KeyObject, keyVersion: string): void {
+    const entry = this.partners.get(clientId);
+    if (!entry) throw new SimulatorError('UNKNOWN_PARTNER', `no partner ${clientId}`);
+    if (!(publicKey instanceof KeyObject) || publicKey.type !== 'public') {
+      throw new SimulatorError('INVALID_OPTIONS', 'publicKey must be a public KeyObject');
+    }
+    if (typeof keyVersion !== 'string' || !KEY_VERSION.test(keyVersion)) {
+      throw new SimulatorError('INVALID_OPTIONS', 'keyVersion must be 1-8 letters, digits, . _ -');
+    }
+    const others = entry.acquirerKeys.filter((k) => k.keyVersion !== keyVersion);
+    entry.acquirerKeys.splice(0, entry.acquirerKeys.length, ...others, { keyVersion, publicKey });
+    this.log('partner.acquirer-key-added', { clientId, keyVersion });
+  }
+
+  /**
    * Resolves when no notification is in flight or still to come: every payment whose script turns it
    * final (now or later) has had its notification acked, given up, dropped by chaos, or skipped
    * (notify: false, no notifyUrl, cancelled before it became final). Also resolves on stop().
@@ -257,7 +275,7 @@ export class AlipayPlusSimulator {
       clientId: partner.clientId,
       notifyUrl,
       signingKey: () => record.entry.signing,
-      acquirerPublicKey: partner.acquirerPublicKey,
+      acquirerPublicKeys: () => record.entry.acquirerKeys,
       body: serializeNotification(partner.dialect, this.book.facts(record) as NotifiedFacts),
       random: record.random,
       onAttempt: () => {
@@ -333,6 +351,17 @@ export class AlipayPlusSimulator {
         throw new SimulatorError('INVALID_OPTIONS', 'privateKey is not a PKCS#8/PKCS#1 RSA private key');
       }
       this.rotateSigningKey(clientId, key, keyVersion as string);
+      return { clientId, keyVersion: keyVersion as string };
+    },
+    addAcquirerKey: (clientId: string, request: unknown) => {
+      const { publicKey, keyVersion } = (request ?? {}) as { publicKey?: unknown; keyVersion?: unknown };
+      let key: KeyObject;
+      try {
+        key = loadPublicKey(String(publicKey));
+      } catch {
+        throw new SimulatorError('INVALID_OPTIONS', 'publicKey is not an X.509 SPKI/PKCS#1 RSA public key');
+      }
+      this.addAcquirerKey(clientId, key, keyVersion as string);
       return { clientId, keyVersion: keyVersion as string };
     },
     idle: () => this.idle(),

@@ -104,7 +104,7 @@ export class ApiHandler {
       path: originFormTarget(req.url ?? path),
       headers: req.headers,
       rawBody: read.body,
-      publicKey: entry.partner.acquirerPublicKey,
+      publicKeys: entry.acquirerKeys,
     });
     if (!verification.ok) {
       this.deps.stats.rejectedSignatures += 1;

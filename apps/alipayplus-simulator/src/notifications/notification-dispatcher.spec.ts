@@ -59,7 +59,7 @@ async function run(
       clientId: 'CLIENT',
       notifyUrl: new URL('http://receiver.invalid/antom/notify'),
       signingKey: () => ({ privateKey: keys.privateKey, keyVersion: '1' }),
-      acquirerPublicKey: keys.publicKey,
+      acquirerPublicKeys: () => [{ publicKey: keys.publicKey }],
       body: '{"paymentRequestId":"PR-1"}',
       random: mulberry32(JOB_STREAM_SEED),
       onAttempt: () => (counts.attempts += 1),

@@ -1,5 +1,4 @@
-import type { KeyObject } from 'node:crypto';
-import type { IncomingHeaders } from '@app/alipayplus';
+import type { IncomingHeaders, VersionedPublicKey } from '@app/alipayplus';
 import type { SigningKey } from '../partners';
 import { chance, intBetween, Random } from '../chaos/prng';
 import type { TimerRegistry } from '../timers';
@@ -27,7 +26,8 @@ export interface NotificationJob {
    * after a key rotation carry the new key and its keyVersion, as Alipay+'s would.
    */
   readonly signingKey: () => SigningKey;
-  readonly acquirerPublicKey: KeyObject;
+  /** The acquirer's keys at the time of an ack (keys added at runtime count at once). */
+  readonly acquirerPublicKeys: () => readonly VersionedPublicKey[];
   /** Serialized once; every attempt and the duplicate send exactly these bytes. */
   readonly body: string;
   /** This payment's own random stream (chaos stays reproducible per payment). */
@@ -186,7 +186,7 @@ export class NotificationDispatcher {
       rawBody: response.rawBody,
       signedPath: prepared.signedPath,
       clientId: job.clientId,
-      acquirerPublicKey: job.acquirerPublicKey,
+      acquirerPublicKeys: job.acquirerPublicKeys(),
     });
   }
 
