@@ -74,6 +74,12 @@ describe('loadPartners: the single peer key of old settings (still valid)', () =
     ).toMatch(/at most one of peerPublicKey, peerPublicKeyFile, peerPublicKeyEnv/);
   });
 
+  it('refuses a keyVersion a Signature header cannot carry', () => {
+    expect(problems(partner({ peerPublicKey: theirsOld.publicKeyBase64, keyVersion: '1,x=2' }))).toMatch(
+      /a keyVersion is 1-8 letters, digits/,
+    );
+  });
+
   it('requires some peer key', () => {
     expect(problems(partner())).toMatch(
       /one of peerPublicKey, peerPublicKeyFile, peerPublicKeyEnv or peerPublicKeys is required/,

@@ -4,10 +4,15 @@ import { z } from 'zod';
 import { loadPrivateKey, loadPublicKey, Dialect } from '@app/alipayplus';
 import { ConfigError } from './load-config';
 
+/** A keyVersion as a Signature header carries it (`…,keyVersion=<v>,…`): no comma, space or `=`. */
+const KeyVersionSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9._-]{1,8}$/, 'a keyVersion is 1-8 letters, digits, . _ -');
+
 /** One of the partner's public keys, with the keyVersion its Signature headers name (protocol.md §1.5). */
 const PeerKeySchema = z
   .strictObject({
-    keyVersion: z.string().min(1).max(8),
+    keyVersion: KeyVersionSchema,
     /** X.509 SPKI, PEM or bare Base64: inline (it is public), from a file or an environment variable. */
     publicKey: z.string().min(1).optional(),
     publicKeyFile: z.string().min(1).optional(),
@@ -26,7 +31,7 @@ const PartnerSchema = z
     clientId: z.string().min(1).max(64),
     dialect: z.enum(['alipayplus', 'antom']),
     /** The keyVersion of our current private key: named in the Signature header of what we sign. */
-    keyVersion: z.string().min(1).max(8).default('1'),
+    keyVersion: KeyVersionSchema.default('1'),
     /** Our current private key (PKCS#8, PEM or bare Base64) from a file or an environment variable. */
     privateKeyFile: z.string().min(1).optional(),
     privateKeyEnv: z.string().min(1).optional(),
@@ -34,7 +39,7 @@ const PartnerSchema = z
      * Our next private key and its keyVersion (issue 11 row 3): checked at every load, never used to
      * sign. Switching is a settings reload that makes it the current key.
      */
-    nextKeyVersion: z.string().min(1).max(8).optional(),
+    nextKeyVersion: KeyVersionSchema.optional(),
     nextPrivateKeyFile: z.string().min(1).optional(),
     nextPrivateKeyEnv: z.string().min(1).optional(),
     /**
@@ -45,7 +50,7 @@ const PartnerSchema = z
     peerPublicKey: z.string().min(1).optional(),
     peerPublicKeyFile: z.string().min(1).optional(),
     peerPublicKeyEnv: z.string().min(1).optional(),
-    peerKeyVersion: z.string().min(1).max(8).optional(),
+    peerKeyVersion: KeyVersionSchema.optional(),
     /** Their active public keys, each with its keyVersion (a key rotation keeps the old one a while). */
     peerPublicKeys: z.array(PeerKeySchema).min(1).optional(),
     /** The notify URI as the partner signs it, when a proxy rewrites our path (protocol.md §1.7). */
