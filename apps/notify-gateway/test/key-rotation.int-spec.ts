@@ -7,7 +7,9 @@ import { loadPrivateKey, signMessage } from '@app/alipayplus';
 import { Topics } from '@app/contracts';
 import { waitFor } from '@app/testing';
 import { KafkaCollector, testKafka, topicEndOffsetSum } from '@app/testing/kafka-probes';
+import { addPeerKey, reloadSettings } from '@app/testing/k-key-rotation';
 import { generateTestKeyPair } from '@app/testing/keys';
+import { freePort, ServiceProcess, startServiceProcess } from '@app/testing/service-process';
 import { bootstrapNotifyGateway, RunningNotifyGateway } from '../src/bootstrap';
 import { loadNotifyGatewayConfig } from '../src/config';
 
@@ -180,5 +182,54 @@ describe('notify-gateway key rotation and settings reload (real Kafka)', () => {
     expect(answer).toMatch(/\r\nresponse-time: /);
     expect(answer).toMatch(/\r\nsignature: algorithm=RSA256,keyVersion=1,/);
     await published('gw-keys-absolute-1');
+  });
+
+  it('a real gateway process reloads on kill -HUP, keeps running, and then accepts the new key', async () => {
+    const file = path.join(dir, 'process-partners.json');
+    writeFileSync(
+      file,
+      JSON.stringify([
+        {
+          clientId: CLIENT_ID,
+          dialect: 'alipayplus',
+          privateKeyEnv: 'GW_KEYS_TEST_PRIVATE_KEY',
+          peerPublicKey: alipayOld.publicKeyBase64,
+          peerKeyVersion: '1',
+        },
+      ]),
+    );
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    let proc: ServiceProcess | undefined;
+    try {
+      proc = await startServiceProcess(
+        'notify-gateway',
+        {
+          KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '',
+          HTTP_PORT: String(port),
+          PARTNERS_FILE: file,
+          GW_KEYS_TEST_PRIVATE_KEY: ours.privateKeyBase64,
+        },
+        `${base}/health`,
+      );
+      const raw = body('gw-keys-process-1');
+      const headers = signed(raw, alipayNew.privateKeyBase64, '2');
+      const send = async () =>
+        (await fetch(`${base}/alipayplus/notify`, { method: 'POST', headers, body: raw })).status;
+      expect(await send()).toBe(503);
+
+      addPeerKey(file, CLIENT_ID, '2', alipayNew.publicKeyBase64);
+      reloadSettings(proc.child);
+      const running = proc;
+      await waitFor(async () => running.output().includes('partner settings reloaded'), {
+        description: 'the gateway logs its reload',
+      });
+
+      expect(await send()).toBe(200);
+      await published('gw-keys-process-1');
+      expect(running.output()).not.toContain(ours.privateKeyBase64.slice(40, 120));
+    } finally {
+      await proc?.stop();
+    }
   });
 });
