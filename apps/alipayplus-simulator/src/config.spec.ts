@@ -37,6 +37,15 @@ function configError(env: NodeJS.ProcessEnv): ConfigError {
 }
 
 describe('loadSimulatorConfig', () => {
+  it('takes the keyVersion the simulator signs with, and refuses one a Signature header cannot carry', () => {
+    const entry = { clientId: 'ACQ-1', dialect: 'alipayplus', privateKeyFile: 'sim.pem' };
+    const withVersion = (keyVersion: string) =>
+      partnersFile([{ ...entry, acquirerPublicKey: acquirerPublicBase64, keyVersion }]);
+
+    expect(loadSimulatorConfig({ SIM_PARTNERS_FILE: withVersion('2') }).partners[0].keyVersion).toBe('2');
+    expect(configError({ SIM_PARTNERS_FILE: withVersion('a,b') }).message).toMatch(/keyVersion/);
+  });
+
   it('loads partners with key paths relative to the partners file, and applies defaults', () => {
     const file = partnersFile([
       {

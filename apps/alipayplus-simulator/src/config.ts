@@ -30,6 +30,11 @@ const PartnerFileSchema = z
     dialect: z.enum(['alipayplus', 'antom']),
     /** The simulator's (Alipay+'s) private key: PKCS#8, PEM or bare Base64 (protocol.md §1.4). */
     privateKeyFile: z.string().min(1),
+    /** The keyVersion its Signature headers name (default 1); POST /sim/partners/:clientId/signing-key rotates both. */
+    keyVersion: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,8}$/)
+      .optional(),
     /** The acquirer's public key, inline (it is public) or from a file: X.509 SPKI, PEM or bare Base64. */
     acquirerPublicKey: z.string().min(1).optional(),
     acquirerPublicKeyFile: z.string().min(1).optional(),
@@ -120,6 +125,7 @@ function loadPartnersFile(file: string): SimulatorPartner[] {
         clientId: entry.clientId,
         dialect: entry.dialect,
         privateKey,
+        ...(entry.keyVersion !== undefined ? { keyVersion: entry.keyVersion } : {}),
         acquirerPublicKey,
         ...(entry.notifyUrl !== undefined ? { notifyUrl: entry.notifyUrl } : {}),
       });

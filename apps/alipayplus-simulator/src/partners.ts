@@ -1,9 +1,15 @@
 import { KeyObject } from 'node:crypto';
-import { isDialect } from '@app/alipayplus';
+import { isDialect, VersionedPublicKey } from '@app/alipayplus';
 import { digits, streamFor } from './chaos/prng';
 import { TokenBucket } from './chaos/token-bucket';
 import { SimulatorError } from './errors';
 import type { SimulatorPartner } from './types';
+
+/** The key the simulator signs with for one partner, and the keyVersion it names (protocol.md §1.5). */
+export interface SigningKey {
+  readonly privateKey: KeyObject;
+  readonly keyVersion: string;
+}
 
 /** A partner with what the simulator derives for it. Never serialized: it holds keys. */
 export interface PartnerEntry {
@@ -15,7 +21,17 @@ export interface PartnerEntry {
   readonly pspId: string;
   /** Inquiry/cancel rate limit of this client (protocol.md §6 REQUEST_TRAFFIC_EXCEED_LIMIT). */
   readonly bucket: TokenBucket;
+  /** The current signing key: replaced at runtime when Alipay+ rotates its key (issue 11 rows 1, 2). */
+  signing: SigningKey;
+  /**
+   * The acquirer's public keys, verifying its requests and acks: the configured one (versionless, so
+   * any keyVersion) and those added at runtime when the acquirer switches its key (issue 11 row 3).
+   */
+  readonly acquirerKeys: VersionedPublicKey[];
 }
+
+/** keyVersion as the Signature header carries it: short, no comma, space or `=`. */
+export const KEY_VERSION = /^[A-Za-z0-9._-]{1,8}$/;
 
 /**
  * Validates the partners (throws INVALID_OPTIONS) and derives their IDs. Partners are found by the
@@ -51,6 +67,10 @@ export function buildPartnerRegistry(
     if (!(partner.acquirerPublicKey instanceof KeyObject) || partner.acquirerPublicKey.type !== 'public') {
       throw new SimulatorError('INVALID_OPTIONS', `${name}: acquirerPublicKey must be a public KeyObject`);
     }
+    const keyVersion = partner.keyVersion ?? '1';
+    if (typeof keyVersion !== 'string' || !KEY_VERSION.test(keyVersion)) {
+      throw new SimulatorError('INVALID_OPTIONS', `${name}: keyVersion must be 1-8 letters, digits, . _ -`);
+    }
     const notifyUrl = partner.notifyUrl === undefined ? undefined : parseNotifyUrl(name, partner.notifyUrl);
     // Stable per clientId (not per seed): the same partner keeps the same IDs across runs.
     const ids = streamFor(0, partner.clientId);
@@ -60,6 +80,8 @@ export function buildPartnerRegistry(
       acquirerId: `1022188${digits(ids, 12)}`,
       pspId: `1022172${digits(ids, 12)}`,
       bucket: new TokenBucket(rateLimitPerSecond, now),
+      signing: { privateKey: partner.privateKey, keyVersion },
+      acquirerKeys: [{ publicKey: partner.acquirerPublicKey }],
     });
   }
   return registry;

@@ -1,4 +1,6 @@
+import { KeyObject } from 'node:crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { loadPrivateKey, loadPublicKey } from '@app/alipayplus';
 import type { AddressInfo } from 'node:net';
 import { ApiHandler, apiRoutes, ApiRoute } from './api/api-handler';
 import { mergeChaos, NO_CHAOS } from './chaos/chaos-settings';
@@ -9,7 +11,7 @@ import { handleAdmin } from './http/admin-handler';
 import { sendError } from './http/http-io';
 import { serializeNotification, NotifiedFacts } from './notifications/notification-body';
 import { NotificationDispatcher } from './notifications/notification-dispatcher';
-import { buildPartnerRegistry, PartnerEntry } from './partners';
+import { buildPartnerRegistry, KEY_VERSION, PartnerEntry } from './partners';
 import { PaymentBook, PaymentRecord } from './payments/payment-book';
 import { TimerRegistry } from './timers';
 import type { ChaosSettings, PaymentScript, SimulatorOptions, SimulatorStats, TruthView } from './types';
@@ -210,6 +212,43 @@ export class AlipayPlusSimulator {
   }
 
   /**
+   * Alipay+ rotates its key (issue 11 rows 1, 2): from now on this partner's answers and notification
+   * attempts (retries of notifications already under way included) are signed with `privateKey`, and
+   * their Signature header names `keyVersion`. The acquirer verifies them only once it holds the key.
+   */
+  rotateSigningKey(clientId: string, privateKey: KeyObject, keyVersion: string): void {
+    const entry = this.partners.get(clientId);
+    if (!entry) throw new SimulatorError('UNKNOWN_PARTNER', `no partner ${clientId}`);
+    if (!(privateKey instanceof KeyObject) || privateKey.type !== 'private') {
+      throw new SimulatorError('INVALID_OPTIONS', 'privateKey must be a private KeyObject');
+    }
+    if (typeof keyVersion !== 'string' || !KEY_VERSION.test(keyVersion)) {
+      throw new SimulatorError('INVALID_OPTIONS', 'keyVersion must be 1-8 letters, digits, . _ -');
+    }
+    entry.signing = { privateKey, keyVersion };
+    // Never the key itself.
+    this.log('partner.key-rotated', { clientId, keyVersion });
+  }
+
+  /**
+   * The acquirer switches its own key (issue 11 row 3): its requests and acks signed with `publicKey`'s
+   * private half and naming `keyVersion` verify from now on; the configured key keeps verifying the rest.
+   */
+  addAcquirerKey(clientId: string, publicKey: KeyObject, keyVersion: string): void {
+    const entry = this.partners.get(clientId);
+    if (!entry) throw new SimulatorError('UNKNOWN_PARTNER', `no partner ${clientId}`);
+    if (!(publicKey instanceof KeyObject) || publicKey.type !== 'public') {
+      throw new SimulatorError('INVALID_OPTIONS', 'publicKey must be a public KeyObject');
+    }
+    if (typeof keyVersion !== 'string' || !KEY_VERSION.test(keyVersion)) {
+      throw new SimulatorError('INVALID_OPTIONS', 'keyVersion must be 1-8 letters, digits, . _ -');
+    }
+    const others = entry.acquirerKeys.filter((k) => k.keyVersion !== keyVersion);
+    entry.acquirerKeys.splice(0, entry.acquirerKeys.length, ...others, { keyVersion, publicKey });
+    this.log('partner.acquirer-key-added', { clientId, keyVersion });
+  }
+
+  /**
    * Resolves when no notification is in flight or still to come: every payment whose script turns it
    * final (now or later) has had its notification acked, given up, dropped by chaos, or skipped
    * (notify: false, no notifyUrl, cancelled before it became final). Also resolves on stop().
@@ -235,8 +274,8 @@ export class AlipayPlusSimulator {
       dialect: partner.dialect,
       clientId: partner.clientId,
       notifyUrl,
-      privateKey: partner.privateKey,
-      acquirerPublicKey: partner.acquirerPublicKey,
+      signingKey: () => record.entry.signing,
+      acquirerPublicKeys: () => record.entry.acquirerKeys,
       body: serializeNotification(partner.dialect, this.book.facts(record) as NotifiedFacts),
       random: record.random,
       onAttempt: () => {
@@ -303,6 +342,28 @@ export class AlipayPlusSimulator {
       latencyMs: [...this.chaosSettings.latencyMs] as [number, number],
     }),
     setChaos: (chaos: Partial<ChaosSettings>) => this.setChaos(chaos),
+    rotateSigningKey: (clientId: string, request: unknown) => {
+      const { privateKey, keyVersion } = (request ?? {}) as { privateKey?: unknown; keyVersion?: unknown };
+      let key: KeyObject;
+      try {
+        key = loadPrivateKey(String(privateKey));
+      } catch {
+        throw new SimulatorError('INVALID_OPTIONS', 'privateKey is not a PKCS#8/PKCS#1 RSA private key');
+      }
+      this.rotateSigningKey(clientId, key, keyVersion as string);
+      return { clientId, keyVersion: keyVersion as string };
+    },
+    addAcquirerKey: (clientId: string, request: unknown) => {
+      const { publicKey, keyVersion } = (request ?? {}) as { publicKey?: unknown; keyVersion?: unknown };
+      let key: KeyObject;
+      try {
+        key = loadPublicKey(String(publicKey));
+      } catch {
+        throw new SimulatorError('INVALID_OPTIONS', 'publicKey is not an X.509 SPKI/PKCS#1 RSA public key');
+      }
+      this.addAcquirerKey(clientId, key, keyVersion as string);
+      return { clientId, keyVersion: keyVersion as string };
+    },
     idle: () => this.idle(),
   };
 

@@ -12,6 +12,8 @@ export interface SimulatorPartner {
   dialect: SimulatorDialect;
   /** The simulator's (Alipay+'s) private key: signs its responses and its notifications. */
   privateKey: KeyObject;
+  /** The keyVersion named in the Signature header of what the simulator signs. Default `1`. */
+  keyVersion?: string;
   /** The acquirer's public key: verifies inquiry/cancel requests and Alipay+ notify acks. */
   acquirerPublicKey: KeyObject;
   /** Where notifications for this partner go, e.g. http://127.0.0.1:3001/alipayplus/notify (optional: no notifications without it). */

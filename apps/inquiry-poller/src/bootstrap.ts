@@ -18,6 +18,7 @@ import { PollingLoop } from './application/polling-loop';
 import { InquiryPollerModule } from './inquiry-poller.module';
 import { AlipayPlusPartnerApi } from './infrastructure/partners/alipayplus-partner-api';
 import { createKeepAliveFetch } from './infrastructure/partners/keep-alive-fetch';
+import { reloadPartnersOnSignal } from './infrastructure/partners/partner-reload';
 import { KafkaResultPublisher } from './infrastructure/messaging/result-observed.publisher';
 import { INQUIRY_POLLER_MIGRATION_LOCK, runMigrations } from './infrastructure/persistence/data-source';
 
@@ -89,12 +90,13 @@ export async function bootstrapInquiryPoller(config: InquiryPollerConfig): Promi
     maxResponseBytes: PARTNER_MAX_RESPONSE_BYTES,
   });
 
+  const partnerApi = new AlipayPlusPartnerApi(partners, http.fetch);
   const app = await NestFactory.create<NestFastifyApplication>(
     InquiryPollerModule.forRoot({
       databaseUrl: config.DATABASE_URL,
       dbPoolSize: config.DB_POOL_SIZE,
       settings,
-      partnerApi: new AlipayPlusPartnerApi(partners, http.fetch),
+      partnerApi,
       publisher: new KafkaResultPublisher(producer, config.PUBLISH_TIMEOUT_MS),
       metrics,
     }),
@@ -106,12 +108,14 @@ export async function bootstrapInquiryPoller(config: InquiryPollerConfig): Promi
     throw err;
   });
   const loop = app.get(PollingLoop);
+  const partnerReload = reloadPartnersOnSignal(config, partners, partnerApi, logger);
   let transport: KafkaBatchTransport | undefined;
   let producerConnected = false;
 
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
+      partnerReload.close();
       await transport?.close();
       await loop.stop();
       http.close();

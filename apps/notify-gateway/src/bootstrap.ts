@@ -1,7 +1,7 @@
 import { createServer, RequestListener } from 'http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { loadPartners } from '@app/config';
+import { loadPartners, reloadOnSignal } from '@app/config';
 import { Topics } from '@app/contracts';
 import { createKafkaClient, DurableProducer, ensureTopics } from '@app/kafka';
 import { createLogger } from '@app/observability';
@@ -15,6 +15,8 @@ import { rawBodyParser } from './infrastructure/http/raw-body.parser';
 export interface RunningNotifyGateway {
   app: NestFastifyApplication;
   url: string;
+  /** Re-reads the partner settings now, as SIGHUP does; false when they are invalid (the old ones stay). */
+  reloadPartners(): boolean;
   close(): Promise<void>;
 }
 
@@ -63,11 +65,19 @@ export async function bootstrapNotifyGateway(config: NotifyGatewayConfig): Promi
   const port = typeof address === 'object' && address ? address.port : config.HTTP_PORT;
   logger.log(`notify-gateway listening on :${port} for ${partners.length} partner(s)`);
 
+  // Partner keys reload on SIGHUP, without a restart (issue 11 rows 1–3).
+  const partnerReload = reloadOnSignal({
+    what: 'notify-gateway partner settings',
+    load: () => loadPartners(config, process.env, 'notify-gateway'),
+    apply: (reloaded) => receive.replacePartners(reloaded),
+    logger,
+  });
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
+      partnerReload.close();
       await app.close(); // stop taking requests, finish those in flight
       await producer.disconnect();
     })());
-  return { app, url: `http://127.0.0.1:${port}`, close };
+  return { app, url: `http://127.0.0.1:${port}`, reloadPartners: partnerReload.reload, close };
 }

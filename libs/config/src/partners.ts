@@ -4,6 +4,24 @@ import { z } from 'zod';
 import { loadPrivateKey, loadPublicKey, Dialect } from '@app/alipayplus';
 import { ConfigError } from './load-config';
 
+/** A keyVersion as a Signature header carries it (`…,keyVersion=<v>,…`): no comma, space or `=`. */
+const KeyVersionSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9._-]{1,8}$/, 'a keyVersion is 1-8 letters, digits, . _ -');
+
+/** One of the partner's public keys, with the keyVersion its Signature headers name (protocol.md §1.5). */
+const PeerKeySchema = z
+  .strictObject({
+    keyVersion: KeyVersionSchema,
+    /** X.509 SPKI, PEM or bare Base64: inline (it is public), from a file or an environment variable. */
+    publicKey: z.string().min(1).optional(),
+    publicKeyFile: z.string().min(1).optional(),
+    publicKeyEnv: z.string().min(1).optional(),
+  })
+  .refine((k) => [k.publicKey, k.publicKeyFile, k.publicKeyEnv].filter(Boolean).length === 1, {
+    message: 'each peerPublicKeys entry needs exactly one of publicKey, publicKeyFile, publicKeyEnv',
+  });
+
 /**
  * One partner (an Alipay+ or Antom client relationship). Shared by notify-gateway (verify
  * notifications, sign acks) and inquiry-poller (sign requests, verify responses).
@@ -12,33 +30,86 @@ const PartnerSchema = z
   .strictObject({
     clientId: z.string().min(1).max(64),
     dialect: z.enum(['alipayplus', 'antom']),
-    keyVersion: z.string().min(1).max(8).default('1'),
-    /** Our private key (PKCS#8, PEM or bare Base64) from a file or an environment variable. */
+    /** The keyVersion of our current private key: named in the Signature header of what we sign. */
+    keyVersion: KeyVersionSchema.default('1'),
+    /** Our current private key (PKCS#8, PEM or bare Base64) from a file or an environment variable. */
     privateKeyFile: z.string().min(1).optional(),
     privateKeyEnv: z.string().min(1).optional(),
-    /** Their public key (X.509 SPKI, PEM or bare Base64): inline (it is public), from a file or an environment variable. */
+    /**
+     * Our next private key and its keyVersion (issue 11 row 3): checked at every load, never used to
+     * sign. Switching is a settings reload that makes it the current key.
+     */
+    nextKeyVersion: KeyVersionSchema.optional(),
+    nextPrivateKeyFile: z.string().min(1).optional(),
+    nextPrivateKeyEnv: z.string().min(1).optional(),
+    /**
+     * Their public key (X.509 SPKI, PEM or bare Base64): inline (it is public), from a file or an
+     * environment variable. Without peerKeyVersion it verifies whatever keyVersion a header names,
+     * unless a peerPublicKeys entry is declared for that version.
+     */
     peerPublicKey: z.string().min(1).optional(),
     peerPublicKeyFile: z.string().min(1).optional(),
     peerPublicKeyEnv: z.string().min(1).optional(),
+    peerKeyVersion: KeyVersionSchema.optional(),
+    /** Their active public keys, each with its keyVersion (a key rotation keeps the old one a while). */
+    peerPublicKeys: z.array(PeerKeySchema).min(1).optional(),
     /** The notify URI as the partner signs it, when a proxy rewrites our path (protocol.md §1.7). */
     notifyPath: z.string().startsWith('/').optional(),
     /** Base URL of the partner's open API (inquiry, cancel), e.g. https://open-sea.alipayplus.com. */
     apiBaseUrl: z.url().optional(),
   })
-  .refine((p) => [p.peerPublicKey, p.peerPublicKeyFile, p.peerPublicKeyEnv].filter(Boolean).length === 1, {
-    message: 'exactly one of peerPublicKey, peerPublicKeyFile, peerPublicKeyEnv is required',
+  .refine((p) => [p.peerPublicKey, p.peerPublicKeyFile, p.peerPublicKeyEnv].filter(Boolean).length <= 1, {
+    message: 'give at most one of peerPublicKey, peerPublicKeyFile, peerPublicKeyEnv',
   })
+  .refine((p) => [p.peerPublicKey, p.peerPublicKeyFile, p.peerPublicKeyEnv, p.peerPublicKeys].some(Boolean), {
+    message: 'one of peerPublicKey, peerPublicKeyFile, peerPublicKeyEnv or peerPublicKeys is required',
+  })
+  .refine(
+    (p) =>
+      p.peerKeyVersion === undefined ||
+      [p.peerPublicKey, p.peerPublicKeyFile, p.peerPublicKeyEnv].some(Boolean),
+    { message: 'peerKeyVersion names the version of peerPublicKey(File|Env), which is not given' },
+  )
+  .refine(
+    (p) => {
+      const versions = [
+        ...(p.peerKeyVersion !== undefined ? [p.peerKeyVersion] : []),
+        ...(p.peerPublicKeys ?? []).map((k) => k.keyVersion),
+      ];
+      return new Set(versions).size === versions.length;
+    },
+    { message: 'each peer keyVersion may be given only once (peerKeyVersion and peerPublicKeys)' },
+  )
   .refine((p) => !(p.privateKeyFile && p.privateKeyEnv), {
     message: 'give privateKeyFile or privateKeyEnv, not both',
+  })
+  .refine((p) => !(p.nextPrivateKeyFile && p.nextPrivateKeyEnv), {
+    message: 'give nextPrivateKeyFile or nextPrivateKeyEnv, not both',
+  })
+  .refine((p) => (p.nextKeyVersion === undefined) === !(p.nextPrivateKeyFile || p.nextPrivateKeyEnv), {
+    message: 'nextKeyVersion and nextPrivateKeyFile (or nextPrivateKeyEnv) go together',
+  })
+  .refine((p) => p.nextKeyVersion === undefined || p.nextKeyVersion !== p.keyVersion, {
+    message: 'nextKeyVersion must differ from keyVersion',
   });
+
+/** A public key of the partner; without a keyVersion it is the catch-all single key of old settings. */
+export interface PeerPublicKey {
+  keyVersion?: string;
+  publicKey: KeyObject;
+}
 
 export interface Partner {
   clientId: string;
   dialect: Dialect;
+  /** The keyVersion of `privateKey`, named in the Signature header of everything we sign. */
   keyVersion: string;
-  /** Absent only for an Antom partner, whose acks need no signature (protocol.md §1.7). */
+  /** Our current key. Absent only for an Antom partner, whose acks need no signature (protocol.md §1.7). */
   privateKey?: KeyObject;
-  peerPublicKey: KeyObject;
+  /** Our next key, checked and held for a switch; never used to sign. */
+  nextKey?: { keyVersion: string; privateKey: KeyObject };
+  /** The partner's active keys: a signature is checked with the one its keyVersion names (row 1). */
+  peerPublicKeys: readonly PeerPublicKey[];
   notifyPath?: string;
   apiBaseUrl?: string;
 }
@@ -89,37 +160,66 @@ export function loadPartners(
       }
       return undefined;
     };
-    const privateMaterial = secret('private key', p.privateKeyFile, p.privateKeyEnv);
-    const publicMaterial = secret(
-      'peer public key',
-      p.peerPublicKeyFile,
-      p.peerPublicKeyEnv,
-      p.peerPublicKey,
+    const privateKeyFrom = (material: string | undefined, label: string): KeyObject | undefined => {
+      if (!material) return undefined;
+      try {
+        return loadPrivateKey(material);
+      } catch {
+        problems.push(`${name}: the ${label} is not a valid PKCS#8 RSA key`);
+        return undefined;
+      }
+    };
+    const privateKey = privateKeyFrom(
+      secret('private key', p.privateKeyFile, p.privateKeyEnv),
+      'private key',
     );
-    if (!privateMaterial && p.dialect === 'alipayplus' && !p.privateKeyFile && !p.privateKeyEnv) {
+    if (!privateKey && p.dialect === 'alipayplus' && !p.privateKeyFile && !p.privateKeyEnv) {
       problems.push(
         `${name}: privateKeyFile or privateKeyEnv is required (Alipay+ acks and requests are signed)`,
       );
     }
-    let privateKey: KeyObject | undefined;
-    let peerPublicKey: KeyObject | undefined;
-    try {
-      if (privateMaterial) privateKey = loadPrivateKey(privateMaterial);
-    } catch {
-      problems.push(`${name}: the private key is not a valid PKCS#8 RSA key`);
+    const nextPrivateKey = privateKeyFrom(
+      secret('next private key', p.nextPrivateKeyFile, p.nextPrivateKeyEnv),
+      'next private key',
+    );
+    const peerPublicKeys: PeerPublicKey[] = [];
+    let peerKeysOk = true;
+    const addPeerKey = (label: string, material: string | undefined, keyVersion?: string) => {
+      if (!material) {
+        peerKeysOk = false;
+        return;
+      }
+      try {
+        peerPublicKeys.push({
+          ...(keyVersion !== undefined ? { keyVersion } : {}),
+          publicKey: loadPublicKey(material),
+        });
+      } catch {
+        peerKeysOk = false;
+        problems.push(`${name}: the ${label} is not a valid X.509 SubjectPublicKeyInfo RSA key`);
+      }
+    };
+    if (p.peerPublicKey || p.peerPublicKeyFile || p.peerPublicKeyEnv) {
+      addPeerKey(
+        'peer public key',
+        secret('peer public key', p.peerPublicKeyFile, p.peerPublicKeyEnv, p.peerPublicKey),
+        p.peerKeyVersion,
+      );
     }
-    try {
-      if (publicMaterial) peerPublicKey = loadPublicKey(publicMaterial);
-    } catch {
-      problems.push(`${name}: the peer public key is not a valid X.509 SubjectPublicKeyInfo RSA key`);
+    for (const k of p.peerPublicKeys ?? []) {
+      const label = `peer public key of keyVersion ${k.keyVersion}`;
+      addPeerKey(label, secret(label, k.publicKeyFile, k.publicKeyEnv, k.publicKey), k.keyVersion);
     }
-    if (peerPublicKey) {
+    if (peerKeysOk) {
       partners.push({
         clientId: p.clientId,
         dialect: p.dialect,
         keyVersion: p.keyVersion,
         privateKey,
-        peerPublicKey,
+        ...(nextPrivateKey && p.nextKeyVersion !== undefined
+          ? { nextKey: { keyVersion: p.nextKeyVersion, privateKey: nextPrivateKey } }
+          : {}),
+        peerPublicKeys,
         notifyPath: p.notifyPath,
         apiBaseUrl: p.apiBaseUrl,
       });

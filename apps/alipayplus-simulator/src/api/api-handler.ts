@@ -6,6 +6,7 @@ import {
   describeIssues,
   INQUIRY_PAYMENT_SCHEMAS,
   ORDER_NOT_EXIST,
+  originFormTarget,
   readHeader,
   REQUEST_TRAFFIC_EXCEED_LIMIT,
   resolveApiPath,
@@ -98,10 +99,12 @@ export class ApiHandler {
     const signed = (body: unknown): Answer => ({ kind: 'signed', entry, body });
 
     const verification = verifyIncomingRequest({
-      path: req.url ?? path,
+      // A request line in absolute form (RFC 9112 §3.2.2) gives the whole URL as req.url; the client
+      // signed only the path (and the query, where it signed one).
+      path: originFormTarget(req.url ?? path),
       headers: req.headers,
       rawBody: read.body,
-      publicKey: entry.partner.acquirerPublicKey,
+      publicKeys: entry.acquirerKeys,
     });
     if (!verification.ok) {
       this.deps.stats.rejectedSignatures += 1;
@@ -270,7 +273,8 @@ export class ApiHandler {
           path,
           clientId: answer.entry.partner.clientId,
           body,
-          privateKey: answer.entry.partner.privateKey,
+          privateKey: answer.entry.signing.privateKey,
+          keyVersion: answer.entry.signing.keyVersion,
         });
         sendRaw(res, 200, body, headers);
         return;

@@ -12,6 +12,10 @@ export interface AdminTarget {
   stats(): SimulatorStats;
   chaos(): ChaosSettings;
   setChaos(chaos: Partial<ChaosSettings>): void;
+  /** `request` is `{ privateKey: PKCS#8 PEM or Base64, keyVersion }`; the answer never holds the key. */
+  rotateSigningKey(clientId: string, request: unknown): { clientId: string; keyVersion: string };
+  /** `request` is `{ publicKey: X.509 SPKI PEM or Base64, keyVersion }`. */
+  addAcquirerKey(clientId: string, request: unknown): { clientId: string; keyVersion: string };
   idle(): Promise<void>;
 }
 
@@ -36,6 +40,10 @@ const MAX_IDLE_WAIT_MS = 10 * 60_000;
  * - `GET  /sim/truths` → TruthView[]
  * - `GET  /sim/stats` → SimulatorStats
  * - `GET  /sim/chaos` → ChaosSettings; `POST /sim/chaos` partial ChaosSettings → the merged settings
+ * - `POST /sim/partners/:clientId/signing-key` {privateKey, keyVersion} → 200 {clientId, keyVersion}: Alipay+
+ *   rotates its key; answers and notification attempts from now on are signed with it (issue 11 rows 1, 2)
+ * - `POST /sim/partners/:clientId/acquirer-keys` {publicKey, keyVersion} → 200 {clientId, keyVersion}: the
+ *   acquirer's next key; its requests and acks naming that keyVersion verify with it (issue 11 row 3)
  * - `GET  /sim/idle?timeoutMs=…` → 200 {idle:true} once no notification is in flight, 504 {idle:false} on timeout
  * Errors: `{"error":{"code","message"}}` with a stable code.
  */
@@ -58,6 +66,19 @@ export async function handleAdmin(
       const view = target.truth(decodeURIComponent(payment[1]));
       if (view) sendJson(res, 200, view);
       else sendError(res, 404, 'PAYMENT_NOT_FOUND', 'no payment with this paymentRequestId');
+      return;
+    }
+    const partnerKey = /^\/sim\/partners\/([^/]+)\/(signing-key|acquirer-keys)$/.exec(url.pathname);
+    if (req.method === 'POST' && partnerKey) {
+      const clientId = decodeURIComponent(partnerKey[1]);
+      const request = await readJson(req);
+      sendJson(
+        res,
+        200,
+        partnerKey[2] === 'signing-key'
+          ? target.rotateSigningKey(clientId, request)
+          : target.addAcquirerKey(clientId, request),
+      );
       return;
     }
     switch (route) {

@@ -1,5 +1,5 @@
-import type { KeyObject } from 'node:crypto';
-import type { IncomingHeaders } from '@app/alipayplus';
+import type { IncomingHeaders, VersionedPublicKey } from '@app/alipayplus';
+import type { SigningKey } from '../partners';
 import { chance, intBetween, Random } from '../chaos/prng';
 import type { TimerRegistry } from '../timers';
 import type { ChaosSettings, SimulatorDialect } from '../types';
@@ -21,8 +21,13 @@ export interface NotificationJob {
   readonly dialect: SimulatorDialect;
   readonly clientId: string;
   readonly notifyUrl: URL;
-  readonly privateKey: KeyObject;
-  readonly acquirerPublicKey: KeyObject;
+  /**
+   * The partner's signing key at the time of an attempt: each attempt is signed afresh, so attempts
+   * after a key rotation carry the new key and its keyVersion, as Alipay+'s would.
+   */
+  readonly signingKey: () => SigningKey;
+  /** The acquirer's keys at the time of an ack (keys added at runtime count at once). */
+  readonly acquirerPublicKeys: () => readonly VersionedPublicKey[];
   /** Serialized once; every attempt and the duplicate send exactly these bytes. */
   readonly body: string;
   /** This payment's own random stream (chaos stays reproducible per payment). */
@@ -113,7 +118,7 @@ export class NotificationDispatcher {
         notifyUrl: job.notifyUrl,
         clientId: job.clientId,
         body: job.body,
-        privateKey: job.privateKey,
+        ...job.signingKey(),
       });
       let outcome: AttemptOutcome;
       if (chance(job.random, this.deps.chaos().notifyAttemptLossRate)) {
@@ -181,7 +186,7 @@ export class NotificationDispatcher {
       rawBody: response.rawBody,
       signedPath: prepared.signedPath,
       clientId: job.clientId,
-      acquirerPublicKey: job.acquirerPublicKey,
+      acquirerPublicKeys: job.acquirerPublicKeys(),
     });
   }
 

@@ -19,7 +19,7 @@ const input = (overrides: Partial<JudgeAckInput>): JudgeAckInput => ({
   rawBody: Buffer.from(NOTIFY_ACK_BODY),
   signedPath: PATH,
   clientId: 'CLIENT',
-  acquirerPublicKey: acquirer.publicKey,
+  acquirerPublicKeys: [{ publicKey: acquirer.publicKey }],
   ...overrides,
 });
 

@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { readHeader, ResultSchema, signMessage, verifySignedMessage } from '@app/alipayplus';
-import type { IncomingHeaders } from '@app/alipayplus';
+import type { IncomingHeaders, VersionedPublicKey } from '@app/alipayplus';
 import { z } from 'zod';
 import type { SimulatorDialect } from '../types';
 import { NOTIFY_ATTEMPT_TIMEOUT_MS } from './retry-schedule';
@@ -19,6 +19,8 @@ export interface PrepareNotificationInput {
   readonly clientId: string;
   readonly body: string;
   readonly privateKey: KeyObject;
+  /** Named in the Signature header; default `1`. */
+  readonly keyVersion?: string;
   readonly requestTime?: string;
 }
 
@@ -36,6 +38,7 @@ export function prepareNotification(input: PrepareNotificationInput): PreparedNo
     time: requestTime,
     body: input.body,
     privateKey: input.privateKey,
+    keyVersion: input.keyVersion,
   });
   return {
     url: input.notifyUrl.toString(),
@@ -84,7 +87,8 @@ export interface JudgeAckInput {
   readonly signedPath: string;
   /** Our partner's client ID: used when the ack has no `client-id` header, as the SDK clients do (§1.6). */
   readonly clientId: string;
-  readonly acquirerPublicKey: KeyObject;
+  /** The acquirer's active keys; the ack's Signature header names which one (protocol.md §1.5). */
+  readonly acquirerPublicKeys: readonly VersionedPublicKey[];
 }
 
 /**
@@ -114,7 +118,7 @@ export function judgeAck(input: JudgeAckInput): AttemptOutcome {
       time: readHeader(input.headers, 'response-time'),
       rawBody: input.rawBody,
       signatureHeader: readHeader(input.headers, 'signature'),
-      publicKey: input.acquirerPublicKey,
+      publicKeys: input.acquirerPublicKeys,
     });
     if (!verification.ok) {
       return { kind: 'no-ack', reason: 'ACK_SIGNATURE_INVALID', detail: verification.reason };

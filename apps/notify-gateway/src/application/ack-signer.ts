@@ -18,7 +18,8 @@ export class AckSigner {
     const base = { 'content-type': 'application/json; charset=UTF-8' };
     if (!partner.privateKey) return { body, headers: base };
     const time = now.toISOString().replace(/\.\d{3}Z$/, 'Z');
-    const key = `${partner.dialect}|${partner.clientId}|${path}|${body}`;
+    // keyVersion too: after a reload that switches our key, the next ack is signed with the new one.
+    const key = `${partner.dialect}|${partner.clientId}|${partner.keyVersion}|${path}|${body}`;
     const hit = this.cache.get(key);
     if (hit && hit.time === time) return { body, headers: { ...base, ...hit.headers } };
 

@@ -53,7 +53,7 @@ const header = (h: IncomingNotification['headers'], name: string): string | unde
  */
 export class ReceiveNotificationUseCase {
   private readonly logger = new Logger('notify');
-  private readonly partners: Map<string, Partner>;
+  private partners = new Map<string, Partner>();
 
   constructor(
     partners: Partner[],
@@ -61,6 +61,14 @@ export class ReceiveNotificationUseCase {
     private readonly signer: AckSigner,
     private readonly publishTimeoutMs: number,
   ) {
+    this.replacePartners(partners);
+  }
+
+  /**
+   * Puts reloaded partner settings in force (keys added or switched, issue 11 rows 1–3). One swap of
+   * the map: a notification in flight keeps the partner it already looked up.
+   */
+  replacePartners(partners: readonly Partner[]): void {
     this.partners = new Map(partners.map((p) => [`${p.dialect}:${p.clientId}`, p]));
   }
 
@@ -100,8 +108,26 @@ export class ReceiveNotificationUseCase {
       time: header(n.headers, 'request-time'),
       rawBody: n.rawBody,
       signatureHeader: header(n.headers, 'signature'),
-      publicKey: partner.peerPublicKey,
+      publicKeys: partner.peerPublicKeys,
     });
+    if (!verification.ok && verification.reason === 'UNKNOWN_KEY_VERSION') {
+      // Signed with a key we do not hold yet (the partner rotated before we added its new key): we
+      // cannot judge it, so U, and the partner re-sends (seed 004) until a settings reload adds the
+      // key. F would end its retries and lose the notification.
+      this.hintInquiry(
+        partner,
+        n.rawBody,
+        `notification signed with unknown keyVersion ${verification.detail}`,
+      );
+      return this.refuse(
+        partner,
+        n,
+        503,
+        'U',
+        'UNKNOWN_EXCEPTION',
+        `unknown keyVersion ${verification.detail ?? ''}: no public key of this partner has it yet`,
+      );
+    }
     if (!verification.ok) {
       this.hintInquiry(partner, n.rawBody, `notification signature check failed: ${verification.reason}`);
       return this.refuse(

@@ -90,13 +90,20 @@ function client<D extends Dialect>(dialect: D, overrides: { clientId?: string; b
 function signed(
   request: Received,
   body: string,
-  options: { key?: KeyObject; path?: string; signedBody?: string; clientId?: string } = {},
+  options: {
+    key?: KeyObject;
+    keyVersion?: string;
+    path?: string;
+    signedBody?: string;
+    clientId?: string;
+  } = {},
 ): Reply {
   const { headers } = signResponse({
     path: options.path ?? request.path,
     clientId: options.clientId ?? request.headers['client-id']?.toString() ?? '',
     body: options.signedBody ?? body,
     privateKey: options.key ?? peer.privateKey,
+    keyVersion: options.keyVersion,
     responseTime: '2019-05-28T12:12:14+08:00',
   });
   return { headers, body };
@@ -252,7 +259,7 @@ describe('AlipayPlusClient — response verification (protocol.md §1.6)', () =>
     reply = (request) => {
       const answer = signed(request, SUCCESS_BODY);
       if (answer === 'hang') return answer;
-      const { 'Response-Time': _dropped, ...headers } = answer.headers ?? {};
+      const { 'response-time': _dropped, ...headers } = answer.headers ?? {};
       return { ...answer, headers };
     };
 
@@ -265,7 +272,7 @@ describe('AlipayPlusClient — response verification (protocol.md §1.6)', () =>
     reply = (request) => {
       const answer = signed(request, SUCCESS_BODY);
       if (answer === 'hang') return answer;
-      const { 'Client-Id': _dropped, ...headers } = answer.headers ?? {};
+      const { 'client-id': _dropped, ...headers } = answer.headers ?? {};
       return { ...answer, headers };
     };
 
@@ -307,6 +314,87 @@ describe('AlipayPlusClient — response verification (protocol.md §1.6)', () =>
     const result = await client('alipayplus').inquiryPayment({ paymentRequestId: 'r-1' });
 
     expect(result).toEqual({ kind: 'untrusted', reason: 'BAD_SIGNATURE' });
+  });
+});
+
+describe('AlipayPlusClient — the partner rotates its key (issue 11 rows 1, 2)', () => {
+  const withKeys = (peerPublicKeys: { keyVersion?: string; publicKey: KeyObject }[]) =>
+    new AlipayPlusClient({
+      baseUrl,
+      dialect: 'alipayplus',
+      clientId: CLIENT_ID,
+      privateKey: merchant.privateKey,
+      peerPublicKeys,
+    });
+
+  it('verifies with the key the keyVersion names while both keys are configured', async () => {
+    reply = (request) => signed(request, SUCCESS_BODY, { key: stranger.privateKey, keyVersion: '2' });
+
+    const result = await withKeys([
+      { keyVersion: '1', publicKey: peer.publicKey },
+      { keyVersion: '2', publicKey: stranger.publicKey },
+    ]).inquiryPayment({ paymentRequestId: 'r-1' });
+
+    expect(result).toMatchObject({ kind: 'response', verified: true });
+  });
+
+  it('still verifies answers signed with the old key', async () => {
+    reply = (request) => signed(request, SUCCESS_BODY, { keyVersion: '1' });
+
+    const result = await withKeys([
+      { keyVersion: '1', publicKey: peer.publicKey },
+      { keyVersion: '2', publicKey: stranger.publicKey },
+    ]).cancelPayment({ paymentRequestId: 'r-1' });
+
+    expect(result).toMatchObject({ kind: 'response', verified: true });
+  });
+
+  it('tries each active key when the Signature header names no keyVersion', async () => {
+    reply = (request) => {
+      const answer = signed(request, SUCCESS_BODY, { key: stranger.privateKey });
+      if (answer === 'hang') return answer;
+      const signature = (answer.headers?.signature ?? '').replace('keyVersion=1,', '');
+      return { ...answer, headers: { ...answer.headers, signature } };
+    };
+
+    const result = await withKeys([
+      { keyVersion: '1', publicKey: peer.publicKey },
+      { keyVersion: '2', publicKey: stranger.publicKey },
+    ]).inquiryPayment({ paymentRequestId: 'r-1' });
+
+    expect(result).toMatchObject({ kind: 'response', verified: true });
+  });
+
+  it('reports an answer signed with a keyVersion we hold no key for as untrusted UNKNOWN_KEY_VERSION', async () => {
+    reply = (request) => signed(request, SUCCESS_BODY, { key: stranger.privateKey, keyVersion: '3' });
+
+    const result = await withKeys([
+      { keyVersion: '1', publicKey: peer.publicKey },
+      { keyVersion: '2', publicKey: stranger.publicKey },
+    ]).inquiryPayment({ paymentRequestId: 'r-1' });
+
+    expect(result).toEqual({ kind: 'untrusted', reason: 'UNKNOWN_KEY_VERSION', detail: '3' });
+  });
+
+  it('keeps a single versionless key valid for any keyVersion (the settings of old)', async () => {
+    reply = (request) => signed(request, SUCCESS_BODY, { keyVersion: '9' });
+
+    const result = await client('alipayplus').inquiryPayment({ paymentRequestId: 'r-1' });
+
+    expect(result).toMatchObject({ kind: 'response', verified: true });
+  });
+
+  it('refuses to be built without any peer key', () => {
+    expect(
+      () =>
+        new AlipayPlusClient({
+          baseUrl,
+          dialect: 'alipayplus',
+          clientId: CLIENT_ID,
+          privateKey: merchant.privateKey,
+          peerPublicKeys: [],
+        }),
+    ).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
   });
 });
 

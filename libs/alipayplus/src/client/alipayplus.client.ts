@@ -15,7 +15,12 @@ import {
   InquiryPaymentRequestByDialect,
   InquiryPaymentResponseByDialect,
 } from '../models/inquiry-payment.schema';
-import { SignatureFailureReason, signMessage, verifySignedMessage } from '../signing/signed-message';
+import {
+  SignatureFailureReason,
+  signMessage,
+  verifySignedMessage,
+  VersionedPublicKey,
+} from '../signing/signed-message';
 
 /** Recommended client timeouts (protocol.md §0): inquiryPayment 5 s, cancelPayment 8 s. */
 export const INQUIRY_PAYMENT_TIMEOUT_MS = 5_000;
@@ -35,7 +40,11 @@ export type ClientResult<TBody> =
       /** True when the response signature was checked; false only for an unsigned F/U reply (§1.6). */
       readonly verified: boolean;
     }
-  /** A reply we must not believe: badly signed, or claiming S without a signature (§1.6, §8). */
+  /**
+   * A reply we must not believe: badly signed, or claiming S without a signature (§1.6, §8). Reason
+   * UNKNOWN_KEY_VERSION: signed with a keyVersion we hold no key for (the partner rotated its key and
+   * ours is not added yet); `detail` names that version.
+   */
   | { readonly kind: 'untrusted'; readonly reason: SignatureFailureReason; readonly detail?: string }
   | { readonly kind: 'transport-error'; readonly reason: TransportErrorReason; readonly detail?: string }
   /** Signed or acceptable, but not a readable response of this API (not UTF-8/JSON, fails the schema). */
@@ -48,8 +57,10 @@ export interface AlipayPlusClientOptions<D extends Dialect> {
   readonly clientId: string;
   /** Our private key, signing requests. */
   readonly privateKey: KeyObject;
-  /** Alipay+/Antom public key, verifying responses. */
-  readonly peerPublicKey: KeyObject;
+  /** Alipay+/Antom public key, verifying responses, whatever keyVersion they name… */
+  readonly peerPublicKey?: KeyObject;
+  /** …or its active keys, chosen by the keyVersion of each response's Signature header. */
+  readonly peerPublicKeys?: readonly VersionedPublicKey[];
   /** Defaults to `1` (§1.5). */
   readonly keyVersion?: string;
   /** Defaults to the global `fetch`. */
@@ -95,7 +106,7 @@ export class AlipayPlusClient<D extends Dialect> {
   readonly clientId: string;
   readonly baseUrl: string;
   readonly #privateKey: KeyObject;
-  readonly #peerPublicKey: KeyObject;
+  readonly #peerPublicKeys: readonly VersionedPublicKey[];
   readonly #keyVersion: string;
   readonly #fetch: typeof fetch;
 
@@ -115,7 +126,13 @@ export class AlipayPlusClient<D extends Dialect> {
     this.clientId = options.clientId;
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.#privateKey = options.privateKey;
-    this.#peerPublicKey = options.peerPublicKey;
+    this.#peerPublicKeys = [
+      ...(options.peerPublicKey ? [{ publicKey: options.peerPublicKey }] : []),
+      ...(options.peerPublicKeys ?? []),
+    ];
+    if (this.#peerPublicKeys.length === 0) {
+      throw new AlipayPlusError('INVALID_ARGUMENT', 'peerPublicKey or peerPublicKeys is required');
+    }
     this.#keyVersion = options.keyVersion ?? '1';
     this.#fetch = options.fetchImpl ?? fetch;
   }
@@ -229,7 +246,7 @@ export class AlipayPlusClient<D extends Dialect> {
         time: response.headers.get('response-time') ?? undefined,
         rawBody: rawBytes,
         signatureHeader: signature,
-        publicKey: this.#peerPublicKey,
+        publicKeys: this.#peerPublicKeys,
       });
       if (!verification.ok) {
         // A signature that is present but wrong (or a partial header set) is never accepted, whatever

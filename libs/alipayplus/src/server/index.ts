@@ -1,6 +1,6 @@
 export { signResponse } from './sign-response';
 export type { SignResponseInput } from './sign-response';
-export { readHeader, verifyIncomingRequest } from './verify-incoming-request';
+export { originFormTarget, readHeader, verifyIncomingRequest } from './verify-incoming-request';
 export type {
   IncomingHeaders,
   IncomingRequestVerification,

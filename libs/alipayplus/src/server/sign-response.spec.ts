@@ -6,7 +6,7 @@ import { signResponse } from './sign-response';
 const acqp = generateKeyPairSync('rsa', { modulusLength: 2048 });
 
 describe('signResponse (protocol.md §1.2, §1.7)', () => {
-  it('returns Client-Id, Response-Time and Signature for a signed notify ack', () => {
+  it('returns client-id, response-time and signature, named in lower case, for a signed notify ack', () => {
     const { headers } = signResponse({
       path: '/notify/alipayplus',
       clientId: 'T_111222333',
@@ -16,10 +16,10 @@ describe('signResponse (protocol.md §1.2, §1.7)', () => {
       responseTime: '2019-07-12T12:08:57.001+05:30',
     });
 
-    expect(Object.keys(headers).sort()).toEqual(['Client-Id', 'Response-Time', 'Signature']);
-    expect(headers['Client-Id']).toBe('T_111222333');
-    expect(headers['Response-Time']).toBe('2019-07-12T12:08:57.001+05:30');
-    expect(headers.Signature).toMatch(/^algorithm=RSA256,keyVersion=3,signature=[A-Za-z0-9%]+$/);
+    expect(Object.keys(headers).sort()).toEqual(['client-id', 'response-time', 'signature']);
+    expect(headers['client-id']).toBe('T_111222333');
+    expect(headers['response-time']).toBe('2019-07-12T12:08:57.001+05:30');
+    expect(headers.signature).toMatch(/^algorithm=RSA256,keyVersion=3,signature=[A-Za-z0-9%]+$/);
   });
 
   it('signs POST <path>\\n<Client-Id>.<Response-Time>.<body> so the peer can verify it', () => {
@@ -32,10 +32,10 @@ describe('signResponse (protocol.md §1.2, §1.7)', () => {
 
     const sut = verifySignedMessage({
       path: '/notify/alipayplus',
-      clientId: headers['Client-Id'],
-      time: headers['Response-Time'],
+      clientId: headers['client-id'],
+      time: headers['response-time'],
       rawBody: NOTIFY_ACK_BODY,
-      signatureHeader: headers.Signature,
+      signatureHeader: headers.signature,
       publicKey: acqp.publicKey,
     });
 
@@ -47,8 +47,8 @@ describe('signResponse (protocol.md §1.2, §1.7)', () => {
 
     const { headers } = signResponse({ path: '/n', clientId: 'c', body: '{}', privateKey: acqp.privateKey });
 
-    const at = Date.parse(headers['Response-Time']);
-    expect(headers['Response-Time']).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+    const at = Date.parse(headers['response-time']);
+    expect(headers['response-time']).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
     expect(at).toBeGreaterThanOrEqual(before - 1000);
     expect(at).toBeLessThanOrEqual(Date.now() + 1000);
   });
@@ -64,9 +64,9 @@ describe('signResponse (protocol.md §1.2, §1.7)', () => {
     const sut = verifySignedMessage({
       path: '/n',
       clientId: 'c',
-      time: headers['Response-Time'],
+      time: headers['response-time'],
       rawBody: NOTIFY_ACK_BODY.replace('success', 'Success'),
-      signatureHeader: headers.Signature,
+      signatureHeader: headers.signature,
       publicKey: acqp.publicKey,
     });
 

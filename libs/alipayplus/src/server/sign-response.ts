@@ -17,7 +17,7 @@ export interface SignResponseInput {
 
 /**
  * Signs a response: `POST <path>\n<Client-Id>.<Response-Time>.<body>` with our private key, and returns
- * the `Client-Id`, `Response-Time` and `Signature` headers to send (protocol.md §1.2, §1.3). Used to sign
+ * the `client-id`, `response-time` and `signature` headers to send (protocol.md §1.2, §1.3). Used to sign
  * the Alipay+ notify ack (required, §1.7; optional for Antom) and by a simulator answering our requests.
  * Each call signs (~0.3 ms); a constant ack may be signed once per (path, clientId, responseTime) by the caller.
  */
@@ -32,6 +32,7 @@ export function signResponse(input: SignResponseInput): { headers: Record<string
     keyVersion: input.keyVersion,
   });
   return {
-    headers: { 'Client-Id': input.clientId, 'Response-Time': responseTime, Signature: signatureHeader },
+    // Lower-case names: HTTP names are case-insensitive, but real clients look up `signature` as is.
+    headers: { 'client-id': input.clientId, 'response-time': responseTime, signature: signatureHeader },
   };
 }

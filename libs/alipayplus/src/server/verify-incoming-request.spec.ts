@@ -1,6 +1,6 @@
 import { loadAntomNotifyVector } from '../../test/shared-vectors';
 import { loadPublicKey } from '../signing/keys';
-import { readHeader, verifyIncomingRequest } from './verify-incoming-request';
+import { originFormTarget, readHeader, verifyIncomingRequest } from './verify-incoming-request';
 
 const vector = loadAntomNotifyVector();
 const alipayPublicKey = loadPublicKey(vector.alipayPublicKeyBase64X509);
@@ -107,5 +107,41 @@ describe('readHeader', () => {
 
   it('returns undefined when absent', () => {
     expect(readHeader({ other: 'x', signature: undefined }, 'signature')).toBeUndefined();
+  });
+});
+
+describe('originFormTarget (RFC 9112 §3.2.2)', () => {
+  it.each([
+    ['/alipayplus/notify', '/alipayplus/notify'],
+    ['/n?a=1', '/n?a=1'],
+    ['http://127.0.0.1:3001/alipayplus/notify', '/alipayplus/notify'],
+    ['HTTPS://gw.example:443/api/back?x=1', '/api/back?x=1'],
+    ['http://gw.example', '/'],
+    ['http://gw.example?x=1', '/?x=1'],
+    ['http://gw.example/p#frag', '/p'],
+  ])('maps %s to %s', (target, expected) => {
+    expect(originFormTarget(target)).toBe(expected);
+  });
+
+  it('lets the real 2019 notification verify when its request line was in absolute form', () => {
+    const sut = verifyIncomingRequest({
+      path: originFormTarget(`http://merchant.example:8080${vector.path}`),
+      headers: nodeHeaders,
+      rawBody: vector.body,
+      publicKeys: [{ keyVersion: '1', publicKey: alipayPublicKey }],
+    });
+    expect(sut).toMatchObject({ ok: true, signedPath: '/api/back', keyVersion: '1' });
+  });
+});
+
+describe('verifyIncomingRequest with versioned keys', () => {
+  it('reports UNKNOWN_KEY_VERSION for the real vector (keyVersion=1) when only key 2 is held', () => {
+    const sut = verifyIncomingRequest({
+      path: vector.path,
+      headers: nodeHeaders,
+      rawBody: vector.body,
+      publicKeys: [{ keyVersion: '2', publicKey: alipayPublicKey }],
+    });
+    expect(sut).toEqual({ ok: false, reason: 'UNKNOWN_KEY_VERSION', detail: '1' });
   });
 });

@@ -1,5 +1,5 @@
 import { KeyObject } from 'node:crypto';
-import { SignatureFailureReason, verifySignedMessage } from '../signing/signed-message';
+import { SignatureFailureReason, verifySignedMessage, VersionedPublicKey } from '../signing/signed-message';
 
 /** Node-style headers (`IncomingHttpHeaders`); names are matched case-insensitively (§1.1). */
 export type IncomingHeaders = Readonly<Record<string, string | readonly string[] | undefined>>;
@@ -19,8 +19,10 @@ export interface VerifyIncomingRequestInput {
   readonly path: string;
   readonly headers: IncomingHeaders;
   readonly rawBody: Buffer | string;
-  /** The sender's public key (Alipay+/Antom for a notification; the ACQP's for a simulator). */
-  readonly publicKey: KeyObject;
+  /** The sender's public key (Alipay+/Antom for a notification; the ACQP's for a simulator)… */
+  readonly publicKey?: KeyObject;
+  /** …or its active keys, chosen by the keyVersion of the Signature header. */
+  readonly publicKeys?: readonly VersionedPublicKey[];
 }
 
 export type IncomingRequestVerification =
@@ -32,6 +34,21 @@ export type IncomingRequestVerification =
       readonly keyVersion?: string;
     }
   | { readonly ok: false; readonly reason: SignatureFailureReason; readonly detail?: string };
+
+const ABSOLUTE_FORM = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i;
+
+/**
+ * The origin form (`/path?query`) of a request target. A client may send the request line in absolute
+ * form, `POST http://host:port/path HTTP/1.1`, which a server must accept (RFC 9112 §3.2.2); Node then
+ * gives the whole URL as `req.url`. The sender signed the path (plus the query where it signed one,
+ * protocol.md §1.8 a), never the scheme and authority, so signatures are checked over this form.
+ */
+export function originFormTarget(requestTarget: string): string {
+  const absolute = ABSOLUTE_FORM.exec(requestTarget);
+  if (!absolute) return requestTarget;
+  const rest = requestTarget.slice(absolute[0].length).replace(/#.*$/, '');
+  return rest.startsWith('/') ? rest : `/${rest}`;
+}
 
 /**
  * Verifies a signed incoming request — a notification from Alipay+/Antom, or our own request as seen by a
@@ -47,6 +64,7 @@ export function verifyIncomingRequest(input: VerifyIncomingRequestInput): Incomi
     rawBody: input.rawBody,
     signatureHeader: readHeader(input.headers, 'signature'),
     publicKey: input.publicKey,
+    publicKeys: input.publicKeys,
   });
   if (!verification.ok) {
     return verification.reason === 'MISSING_HEADER' && verification.detail === 'time'

@@ -3,7 +3,12 @@ import { loadAntomNotifyVector } from '../../test/shared-vectors';
 import { loadPrivateKey, loadPublicKey } from './keys';
 import { buildSignContent } from './sign-content';
 import { verifyContent } from './signature';
-import { candidateSignedPaths, signMessage, verifySignedMessage } from './signed-message';
+import {
+  candidateSignedPaths,
+  selectVerificationKeys,
+  signMessage,
+  verifySignedMessage,
+} from './signed-message';
 
 const vector = loadAntomNotifyVector();
 const alipayPublicKey = loadPublicKey(vector.alipayPublicKeyBase64X509);
@@ -225,5 +230,111 @@ describe('signMessage / verifySignedMessage round trip', () => {
       ok: false,
       reason: 'BAD_SIGNATURE',
     });
+  });
+});
+
+describe('selectVerificationKeys (issue 11 row 1: the key the keyVersion names)', () => {
+  const [k1, k2, legacy] = [1, 2, 3].map(() => generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey);
+
+  it('picks only the key of the named version', () => {
+    expect(
+      selectVerificationKeys(
+        [
+          { keyVersion: '1', publicKey: k1 },
+          { keyVersion: '2', publicKey: k2 },
+        ],
+        '2',
+      ),
+    ).toEqual({ ok: true, keys: [k2] });
+  });
+
+  it('tries every active key, in order, when the header names no version', () => {
+    expect(
+      selectVerificationKeys(
+        [
+          { keyVersion: '1', publicKey: k1 },
+          { keyVersion: '2', publicKey: k2 },
+        ],
+        undefined,
+      ),
+    ).toEqual({ ok: true, keys: [k1, k2] });
+  });
+
+  it('falls back to a versionless (single-key settings) key for an undeclared version', () => {
+    expect(selectVerificationKeys([{ keyVersion: '1', publicKey: k1 }, { publicKey: legacy }], '7')).toEqual({
+      ok: true,
+      keys: [legacy],
+    });
+  });
+
+  it('prefers the declared key over a versionless one', () => {
+    expect(selectVerificationKeys([{ publicKey: legacy }, { keyVersion: '1', publicKey: k1 }], '1')).toEqual({
+      ok: true,
+      keys: [k1],
+    });
+  });
+
+  it('reports UNKNOWN_KEY_VERSION when no key has the named version and none is versionless', () => {
+    expect(selectVerificationKeys([{ keyVersion: '1', publicKey: k1 }], '2')).toEqual({
+      ok: false,
+      reason: 'UNKNOWN_KEY_VERSION',
+    });
+  });
+});
+
+describe('verifySignedMessage with several peer keys (issue 11 rows 1, 2)', () => {
+  const other = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const message = { path: '/n', clientId: 'C', time: '2026-01-01T00:00:00Z', body: '{"a":1}' };
+  const verify = (
+    signatureHeader: string,
+    publicKeys: { keyVersion?: string; publicKey: typeof publicKey }[],
+  ) => verifySignedMessage({ ...message, rawBody: message.body, signatureHeader, publicKeys });
+  const old = { keyVersion: '1', publicKey: other.publicKey };
+  const current = { keyVersion: '2', publicKey };
+
+  it('verifies with the key the header names while both keys are configured', () => {
+    const { signatureHeader } = signMessage({ ...message, privateKey, keyVersion: '2' });
+
+    expect(verify(signatureHeader, [old, current])).toEqual({ ok: true, signedPath: '/n', keyVersion: '2' });
+  });
+
+  it('does not try the other keys when the named key fails', () => {
+    // Signed with key 2 but labelled 1: the label is authoritative.
+    const { signatureHeader } = signMessage({ ...message, privateKey, keyVersion: '1' });
+
+    expect(verify(signatureHeader, [old, current])).toEqual({ ok: false, reason: 'BAD_SIGNATURE' });
+  });
+
+  it('tries each active key in turn when the header names no keyVersion', () => {
+    const { signatureHeader } = signMessage({ ...message, privateKey });
+    const withoutVersion = signatureHeader.replace('keyVersion=1,', '');
+
+    expect(verify(withoutVersion, [old, current])).toEqual({ ok: true, signedPath: '/n' });
+  });
+
+  it('reports UNKNOWN_KEY_VERSION, naming it, for a version we hold no key for', () => {
+    const { signatureHeader } = signMessage({ ...message, privateKey, keyVersion: '3' });
+
+    expect(verify(signatureHeader, [old, current])).toEqual({
+      ok: false,
+      reason: 'UNKNOWN_KEY_VERSION',
+      detail: '3',
+    });
+  });
+
+  it('still accepts the real 2019 vector (keyVersion=1) with its key among others', () => {
+    const sut = verifySignedMessage({
+      path: vector.path,
+      clientId: vector.clientId,
+      time: vector.requestTime,
+      rawBody: vector.body,
+      signatureHeader: vector.signatureHeaderValue,
+      publicKeys: [
+        { keyVersion: '2', publicKey: other.publicKey },
+        { keyVersion: '1', publicKey: alipayPublicKey },
+      ],
+    });
+
+    expect(sut).toMatchObject({ ok: true, keyVersion: '1' });
   });
 });

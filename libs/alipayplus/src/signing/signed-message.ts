@@ -9,7 +9,49 @@ export type SignatureFailureReason =
   /** `Client-Id` or the time header (`Request-Time` / `Response-Time`) is absent or empty. */
   | 'MISSING_HEADER'
   /** A signature is present but does not verify (wrong key, altered content, malformed value). */
-  | 'BAD_SIGNATURE';
+  | 'BAD_SIGNATURE'
+  /**
+   * The header names a `keyVersion` we hold no key for: we cannot judge the signature yet (the peer
+   * rotated its key before we added the new one). Not the same as BAD_SIGNATURE: once the key is
+   * added, the same message verifies.
+   */
+  | 'UNKNOWN_KEY_VERSION';
+
+/**
+ * One of the peer's public keys. A key with a `keyVersion` verifies only signatures whose header names
+ * that version (or names none); a key without one (the single-key settings of old) is tried whenever
+ * no key is declared for the named version, as before keyVersion was read.
+ */
+export interface VersionedPublicKey {
+  readonly keyVersion?: string;
+  readonly publicKey: KeyObject;
+}
+
+export type KeySelection =
+  | { readonly ok: true; readonly keys: readonly KeyObject[] }
+  | { readonly ok: false; readonly reason: 'UNKNOWN_KEY_VERSION' };
+
+/**
+ * The keys to verify a signature with, from the peer's active keys and the `keyVersion` its header
+ * names (protocol.md §1.5):
+ * | header names          | a key has that version | versionless keys | verify with            |
+ * |-----------------------|------------------------|------------------|------------------------|
+ * | nothing               | —                      | —                | every key, in order    |
+ * | version v             | yes                    | —                | the key(s) of v only   |
+ * | version v             | no                     | some             | the versionless keys   |
+ * | version v             | no                     | none             | nothing: UNKNOWN_KEY_VERSION |
+ */
+export function selectVerificationKeys(
+  keys: readonly VersionedPublicKey[],
+  keyVersion: string | undefined,
+): KeySelection {
+  if (keyVersion === undefined) return { ok: true, keys: keys.map((k) => k.publicKey) };
+  const named = keys.filter((k) => k.keyVersion === keyVersion);
+  if (named.length > 0) return { ok: true, keys: named.map((k) => k.publicKey) };
+  const versionless = keys.filter((k) => k.keyVersion === undefined);
+  if (versionless.length > 0) return { ok: true, keys: versionless.map((k) => k.publicKey) };
+  return { ok: false, reason: 'UNKNOWN_KEY_VERSION' };
+}
 
 export type SignatureVerification =
   | {
@@ -31,7 +73,10 @@ export interface VerifySignedMessageInput {
   readonly rawBody: Buffer | string;
   /** The received `Signature` header. */
   readonly signatureHeader: string | undefined;
-  readonly publicKey: KeyObject;
+  /** The peer's key (one key, whatever keyVersion the header names)… */
+  readonly publicKey?: KeyObject;
+  /** …or its active keys, chosen by the header's keyVersion (`selectVerificationKeys`). */
+  readonly publicKeys?: readonly VersionedPublicKey[];
 }
 
 /**
@@ -46,13 +91,19 @@ export function candidateSignedPaths(path: string): readonly string[] {
 
 /**
  * Verifies a signed request, response or notification (protocol.md §1.3, §1.6, §1.7): content is
- * `POST <path>\n<Client-Id>.<time>.<raw body>` checked with the peer's public key.
+ * `POST <path>\n<Client-Id>.<time>.<raw body>` checked with the peer's public key — the one the
+ * header's keyVersion names, or each active key in turn (`selectVerificationKeys`).
  */
 export function verifySignedMessage(input: VerifySignedMessageInput): SignatureVerification {
   const parsed = parseSignatureHeader(input.signatureHeader);
   if (!parsed) return { ok: false, reason: 'MISSING_SIGNATURE' };
   if (!input.clientId) return { ok: false, reason: 'MISSING_HEADER', detail: 'client-id' };
   if (!input.time) return { ok: false, reason: 'MISSING_HEADER', detail: 'time' };
+  const selection = selectVerificationKeys(
+    [...(input.publicKey ? [{ publicKey: input.publicKey }] : []), ...(input.publicKeys ?? [])],
+    parsed.keyVersion,
+  );
+  if (!selection.ok) return { ok: false, reason: selection.reason, detail: parsed.keyVersion };
 
   for (const signedPath of candidateSignedPaths(input.path)) {
     const content = buildSignContent({
@@ -62,12 +113,14 @@ export function verifySignedMessage(input: VerifySignedMessageInput): SignatureV
       time: input.time,
       body: input.rawBody,
     });
-    if (verifyContent(content, parsed.signature, input.publicKey)) {
-      return {
-        ok: true,
-        signedPath,
-        ...(parsed.keyVersion !== undefined ? { keyVersion: parsed.keyVersion } : {}),
-      };
+    for (const publicKey of selection.keys) {
+      if (verifyContent(content, parsed.signature, publicKey)) {
+        return {
+          ok: true,
+          signedPath,
+          ...(parsed.keyVersion !== undefined ? { keyVersion: parsed.keyVersion } : {}),
+        };
+      }
     }
   }
   return { ok: false, reason: 'BAD_SIGNATURE' };

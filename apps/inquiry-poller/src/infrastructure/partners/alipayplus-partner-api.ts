@@ -19,24 +19,37 @@ export class UnknownPartnerError extends Error {
  * comes back as `untrusted`, never as a response.
  */
 export class AlipayPlusPartnerApi extends PartnerApi {
-  private readonly clients = new Map<string, AlipayPlusClient<Dialect>>();
+  private clients = new Map<string, AlipayPlusClient<Dialect>>();
 
-  constructor(partners: readonly PolledPartner[], fetchImpl?: FetchLike) {
+  constructor(
+    partners: readonly PolledPartner[],
+    private readonly fetchImpl?: FetchLike,
+  ) {
     super();
+    this.replacePartners(partners);
+  }
+
+  /**
+   * Puts reloaded partner settings in force (issue 11 rows 1–3): the partner's active keys and our
+   * current signing key. One swap of the map; a call in flight finishes with the client it started with.
+   */
+  replacePartners(partners: readonly PolledPartner[]): void {
+    const clients = new Map<string, AlipayPlusClient<Dialect>>();
     for (const { key, partner } of partners) {
-      this.clients.set(
+      clients.set(
         key,
         new AlipayPlusClient<Dialect>({
           baseUrl: partner.apiBaseUrl,
           dialect: partner.dialect,
           clientId: partner.clientId,
           privateKey: partner.privateKey,
-          peerPublicKey: partner.peerPublicKey,
+          peerPublicKeys: partner.peerPublicKeys,
           keyVersion: partner.keyVersion,
-          ...(fetchImpl ? { fetchImpl: fetchImpl as typeof fetch } : {}),
+          ...(this.fetchImpl ? { fetchImpl: this.fetchImpl as typeof fetch } : {}),
         }),
       );
     }
+    this.clients = clients;
   }
 
   inquire(partnerKey: string, paymentRequestId: string, timeoutMs: number): Promise<InquiryCallResult> {

@@ -1,6 +1,6 @@
 import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Dialect } from '@app/alipayplus';
+import { originFormTarget, type Dialect } from '@app/alipayplus';
 import { ReceiveNotificationUseCase } from '../../application/receive-notification.use-case';
 import { BODY_TOO_LARGE } from './raw-body.parser';
 
@@ -24,7 +24,9 @@ export class NotifyController {
   private async handle(dialect: Dialect, req: FastifyRequest, reply: FastifyReply) {
     const answer = await this.receive.handle({
       dialect,
-      path: req.url,
+      // An absolute-form request line (RFC 9112 §3.2.2) puts scheme and host in req.url; the partner
+      // signed only the path (and maybe the query).
+      path: originFormTarget(req.url),
       headers: req.headers,
       contentType: req.headers['content-type'],
       rawBody: Buffer.isBuffer(req.body) ? req.body : undefined,
