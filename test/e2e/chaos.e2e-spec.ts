@@ -10,7 +10,7 @@ import {
 } from '@app/testing';
 import { createTestDatabase, queryRows } from '@app/testing/test-database';
 import { KafkaCollector, testKafka } from '@app/testing/kafka-probes';
-import { Pipeline, PaymentSpec, randomPayment, seededRandom } from '@app/testing/pipeline';
+import { DEMO_PARTNERS, Pipeline, PaymentSpec, randomPayment, seededRandom } from '@app/testing/pipeline';
 import { buildReport, countFinal, loadOutcomes, PipelineReport } from '@app/testing/pipeline-report';
 
 type StatusEvent = {
@@ -29,7 +29,8 @@ const FINAL = new Set(['success', 'fail', 'cancelled']);
  * Issue 5: the end-to-end chaos suite. The whole system runs as real processes with the simulator;
  * 30% of notifications are dropped, 10% duplicated, deliveries delayed and reordered, 10% of
  * inquiries answered U; mid-run the Kafka broker and PostgreSQL are restarted, and order-state, the
- * gateway and the poller are each killed with SIGKILL and started again. Nothing may be lost, applied twice, or end the wrong way.
+ * gateway and the poller are each killed with SIGKILL and started again, and a partner rotates its
+ * signing key, whose new public key we add by reloading settings (SIGHUP, no restart). Nothing may be lost, applied twice, or end the wrong way.
  */
 describe(`chaos: ${PAYMENTS} payments through the whole pipeline`, () => {
   let db: { url: string; drop(): Promise<void> };
@@ -97,6 +98,22 @@ describe(`chaos: ${PAYMENTS} payments through the whole pipeline`, () => {
       [Math.floor(PAYMENTS * 0.5), 'kill -9 order-state', () => p.crashAndRestart('order-state')],
       [Math.floor(PAYMENTS * 0.6), 'kill -9 notify-gateway', () => p.crashAndRestart('notify-gateway')],
       [Math.floor(PAYMENTS * 0.75), 'kill -9 inquiry-poller', () => p.crashAndRestart('inquiry-poller')],
+      [
+        Math.floor(PAYMENTS * 0.85),
+        'the partner rotates its key; we add it by reloading settings',
+        async () => {
+          const partner = DEMO_PARTNERS[0].clientId;
+          const before = (await p.simStats()).inquiries;
+          const key = await p.rotatePartnerKey(partner, '2');
+          // Signal: the simulator has answered inquiries with the key we do not hold yet (and
+          // notifications meanwhile are answered U and re-sent).
+          await waitFor(async () => (await p.simStats()).inquiries >= before + 20, {
+            description: 'inquiries answered with the rotated key',
+            timeoutMs: 60_000,
+          });
+          p.addPartnerKey(partner, '2', key);
+        },
+      ],
     ];
     for (let i = 0; i < PAYMENTS; i += 25) {
       const batch = Array.from({ length: Math.min(25, PAYMENTS - i) }, (_, k) =>

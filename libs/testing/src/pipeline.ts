@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
-import { generateTestKeyPair } from './keys';
+import { generateTestKeyPair, TestKeyPair } from './keys';
+import { addPeerKey, reloadSettings, rotateSimulatorKey } from './k-key-rotation';
 import { freePort, ServiceName, ServiceProcess, startServiceProcess } from './service-process';
 
 export interface PipelineOptions {
@@ -13,6 +14,8 @@ export interface PipelineOptions {
   simChaos?: Record<string, unknown>;
   /** Extra settings per service (e.g. the poller's cadence). */
   env?: Partial<Record<ServiceName, Record<string, string>>>;
+  /** Partners besides DEMO_PARTNERS (e.g. one whose key a test rotates without disturbing the others). */
+  extraPartners?: DemoPartner[];
 }
 
 export interface DemoPartner {
@@ -56,6 +59,8 @@ export class Pipeline {
   readonly services = new Map<ServiceName, ServiceProcess>();
   private readonly ports = new Map<ServiceName, number>();
   private readonly envs = new Map<ServiceName, Record<string, string>>();
+  /** Our PARTNERS_FILE (notify-gateway and inquiry-poller), which a key rotation edits. */
+  partnersFile = '';
 
   private constructor(
     private readonly opts: PipelineOptions,
@@ -97,21 +102,26 @@ export class Pipeline {
     };
     const ourKeyFile = file('acquirer-private.key', ours.privateKeyBase64);
     const simKeyFile = file('alipay-private.key', alipay.privateKeyBase64);
+    const partners = [...DEMO_PARTNERS, ...(this.opts.extraPartners ?? [])];
     const partnersFile = file(
       'partners.json',
       JSON.stringify(
-        DEMO_PARTNERS.map((p) => ({
+        partners.map((p) => ({
           ...p,
           privateKeyFile: ourKeyFile,
           peerPublicKey: alipay.publicKeyBase64,
+          // Versioned from the start: a notification signed with a version we do not hold yet is
+          // answered U (the partner re-sends it), not F (issue 11 row 2).
+          peerKeyVersion: '1',
           apiBaseUrl: this.url('alipayplus-simulator'),
         })),
       ),
     );
+    this.partnersFile = partnersFile;
     const simPartnersFile = file(
       'sim-partners.json',
       JSON.stringify(
-        DEMO_PARTNERS.map((p) => ({
+        partners.map((p) => ({
           ...p,
           privateKeyFile: simKeyFile,
           acquirerPublicKey: ours.publicKeyBase64,
@@ -170,6 +180,22 @@ export class Pipeline {
     const proc = await startServiceProcess(name, env, `${this.url(name)}${readyPath}`);
     this.services.set(name, proc);
     return proc;
+  }
+
+  /**
+   * The partner rotates its signing key to `keyVersion` (the simulator signs with a new key from now
+   * on). Until {@link addPartnerKey}, we hold no key for that version.
+   */
+  async rotatePartnerKey(clientId: string, keyVersion: string): Promise<TestKeyPair> {
+    return rotateSimulatorKey(this.url('alipayplus-simulator'), clientId, keyVersion);
+  }
+
+  /** The operator adds the partner's new public key to PARTNERS_FILE and reloads settings (SIGHUP). */
+  addPartnerKey(clientId: string, keyVersion: string, key: TestKeyPair): void {
+    addPeerKey(this.partnersFile, clientId, keyVersion, key.publicKeyBase64);
+    reloadSettings(
+      ...(['notify-gateway', 'inquiry-poller'] as const).map((name) => this.services.get(name)!.child),
+    );
   }
 
   /** `kill -9` a service, then start it again with the same settings and port. */
