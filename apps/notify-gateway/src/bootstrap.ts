@@ -3,11 +3,13 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadPartners, reloadOnSignal } from '@app/config';
 import { Topics } from '@app/contracts';
-import { createKafkaClient, DurableProducer, ensureTopics } from '@app/kafka';
-import { createLogger } from '@app/observability';
+import { createKafkaClient, DurableProducer, ensureTopics, KafkaReachability } from '@app/kafka';
+import { createLogger, eventLoopCheck, ServiceMetrics, ServiceProbes } from '@app/observability';
 import { NotifyGatewayConfig } from './config';
 import { NotifyGatewayModule } from './notify-gateway.module';
 import { AckSigner } from './application/ack-signer';
+import { GatewayMetrics } from './infrastructure/metrics/gateway-metrics';
+import { TimedPublisher } from './infrastructure/messaging/timed-publisher';
 import { ReceiveNotificationUseCase } from './application/receive-notification.use-case';
 import { ProtocolExceptionFilter } from './infrastructure/http/protocol-exception.filter';
 import { rawBodyParser } from './infrastructure/http/raw-body.parser';
@@ -33,9 +35,17 @@ export async function bootstrapNotifyGateway(config: NotifyGatewayConfig): Promi
   const producer = new DurableProducer(kafka, { sendTimeoutMs: config.PUBLISH_TIMEOUT_MS, logger });
   await producer.connect();
 
+  const metrics = new GatewayMetrics(new ServiceMetrics('notify-gateway'));
+  const kafkaUp = new KafkaReachability(kafka);
+  const loop = eventLoopCheck();
+  const probes = new ServiceProbes({
+    live: [loop],
+    // Without Kafka every notification is answered U: take the pod out of the Service meanwhile.
+    ready: [{ code: 'KAFKA_UNAVAILABLE', check: () => kafkaUp.reachable() }],
+  });
   const receive = new ReceiveNotificationUseCase(
     partners,
-    producer,
+    new TimedPublisher(producer, metrics),
     new AckSigner(),
     config.PUBLISH_TIMEOUT_MS,
   );
@@ -51,7 +61,7 @@ export async function bootstrapNotifyGateway(config: NotifyGatewayConfig): Promi
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('*', rawBodyParser(config.BODY_LIMIT_BYTES));
   const app = await NestFactory.create<NestFastifyApplication>(
-    NotifyGatewayModule.forRoot(receive),
+    NotifyGatewayModule.forRoot(receive, metrics, probes),
     adapter,
     {
       logger,
@@ -76,8 +86,11 @@ export async function bootstrapNotifyGateway(config: NotifyGatewayConfig): Promi
   const close = () =>
     (closing ??= (async () => {
       partnerReload.close();
+      probes.startDraining(); // not ready from now on (the preStop sleep lets endpoints catch up)
       await app.close(); // stop taking requests, finish those in flight
       await producer.disconnect();
+      await kafkaUp.close();
+      loop.stop();
     })());
   return { app, url: `http://127.0.0.1:${port}`, reloadPartners: partnerReload.reload, close };
 }

@@ -1,15 +1,25 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { ObservabilityModule, ServiceProbes } from '@app/observability';
 import { ReceiveNotificationUseCase } from './application/receive-notification.use-case';
 import { NotifyController } from './infrastructure/http/notify.controller';
-import { HealthController } from './infrastructure/http/health.controller';
+import { GatewayMetrics } from './infrastructure/metrics/gateway-metrics';
 
 @Module({})
 export class NotifyGatewayModule {
-  static forRoot(receive: ReceiveNotificationUseCase): DynamicModule {
+  static forRoot(
+    receive: ReceiveNotificationUseCase,
+    metrics: GatewayMetrics,
+    probes: ServiceProbes,
+  ): DynamicModule {
     return {
       module: NotifyGatewayModule,
-      controllers: [NotifyController, HealthController],
-      providers: [{ provide: ReceiveNotificationUseCase, useValue: receive }],
+      // GET /metrics, /health/live, /health/ready and /health (libs/observability).
+      imports: [ObservabilityModule.forRoot({ metrics: metrics.metrics, probes })],
+      controllers: [NotifyController],
+      providers: [
+        { provide: ReceiveNotificationUseCase, useValue: receive },
+        { provide: GatewayMetrics, useValue: metrics },
+      ],
     };
   }
 }

@@ -302,3 +302,84 @@ describe('notify-gateway input handling (real Kafka)', () => {
     }).signatureHeader;
   }
 });
+
+describe('notify-gateway operations: /metrics and probes (real Kafka)', () => {
+  const CLIENT_ID = 'T_ACQP_GW_OPS';
+  const alipay = generateTestKeyPair();
+  const ours = generateTestKeyPair();
+  let gateway: RunningNotifyGateway;
+
+  beforeAll(async () => {
+    process.env.GW_OPS_PRIVATE_KEY = ours.privateKeyBase64;
+    gateway = await bootstrapNotifyGateway(
+      loadNotifyGatewayConfig({
+        KAFKA_BROKERS: process.env.KAFKA_BROKERS,
+        HTTP_PORT: '0',
+        PARTNERS_JSON: JSON.stringify([
+          {
+            clientId: CLIENT_ID,
+            dialect: 'alipayplus',
+            privateKeyEnv: 'GW_OPS_PRIVATE_KEY',
+            peerPublicKey: alipay.publicKeyBase64,
+          },
+        ]),
+      }),
+    );
+  });
+  afterAll(() => gateway?.close());
+
+  /** The value of the series `name{…}` whose labels include each of `labels` (in any order). */
+  const metric = (text: string, series: string) => {
+    const [name, labels = ''] = series.split('{');
+    const wanted = labels.split(/,(?=[a-z_]+=)/).filter(Boolean);
+    const line = text
+      .split('\n')
+      .find(
+        (l) => (l.startsWith(`${name}{`) || l.startsWith(`${name} `)) && wanted.every((w) => l.includes(w)),
+      );
+    return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
+  };
+
+  it('counts notifications by result code, times acks and Kafka writes, and serves both probes', async () => {
+    const body = JSON.stringify({
+      paymentResult: { resultCode: 'SUCCESS', resultStatus: 'S', resultMessage: 'success' },
+      paymentRequestId: `gw-ops-${Date.now()}`,
+      paymentAmount: { value: '100', currency: 'USD' },
+    });
+    const time = new Date().toISOString();
+    const { signatureHeader } = signMessage({
+      path: '/alipayplus/notify',
+      clientId: CLIENT_ID,
+      time,
+      body,
+      privateKey: loadPrivateKey(alipay.privateKeyBase64),
+    });
+    const headers = {
+      'content-type': 'application/json; charset=UTF-8',
+      'client-id': CLIENT_ID,
+      'request-time': time,
+    };
+    const ok = await fetch(`${gateway.url}/alipayplus/notify`, {
+      method: 'POST',
+      headers: { ...headers, signature: signatureHeader },
+      body,
+    });
+    expect(ok.status).toBe(200);
+    const refused = await fetch(`${gateway.url}/alipayplus/notify`, { method: 'POST', headers, body });
+    expect(refused.status).toBe(401);
+
+    const text = await (await fetch(`${gateway.url}/metrics`)).text();
+    expect(metric(text, 'notify_received_total{dialect="alipayplus",result_code="S"')).toBe(1);
+    expect(metric(text, 'notify_received_total{dialect="alipayplus",result_code="INVALID_SIGNATURE"')).toBe(
+      1,
+    );
+    expect(metric(text, 'notify_ack_duration_seconds_count{dialect="alipayplus"')).toBe(2);
+    expect(metric(text, `kafka_publish_duration_seconds_count{topic="${Topics.resultObserved}"`)).toBe(1);
+    expect(metric(text, 'process_cpu_seconds_total')).toBeGreaterThan(0);
+
+    for (const probe of ['/health/live', '/health/ready', '/health']) {
+      const res = await fetch(`${gateway.url}${probe}`);
+      expect([probe, res.status]).toEqual([probe, 200]);
+    }
+  });
+});

@@ -2,3 +2,4 @@ export * from './kafka-client';
 export * from './durable-producer';
 export * from './batch-consumer';
 export * from './kafka-batch.transport';
+export * from './kafka-reachability';

@@ -1,7 +1,7 @@
 import { loadPrivateKey, loadPublicKey, signMessage, verifySignedMessage } from '@app/alipayplus';
 import type { Partner } from '@app/config';
 import { Topics } from '@app/contracts';
-import type { DurableProducer } from '@app/kafka';
+import type { EventPublisher } from './ports';
 import { generateTestKeyPair } from '@app/testing/keys';
 import { AckSigner } from './ack-signer';
 import { IncomingNotification, ReceiveNotificationUseCase } from './receive-notification.use-case';
@@ -37,7 +37,7 @@ function fakeProducer() {
       return Promise.resolve();
     }),
   };
-  return { producer: producer as unknown as DurableProducer, published };
+  return { producer: producer as unknown as EventPublisher, published };
 }
 
 const body = JSON.stringify({

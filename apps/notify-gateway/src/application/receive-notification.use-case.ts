@@ -18,8 +18,8 @@ import {
   ResultObservedV1,
   Topics,
 } from '@app/contracts';
-import type { DurableProducer } from '@app/kafka';
 import { AckSigner } from './ack-signer';
+import { EventPublisher } from './ports';
 
 export interface IncomingNotification {
   dialect: Dialect;
@@ -57,7 +57,7 @@ export class ReceiveNotificationUseCase {
 
   constructor(
     partners: Partner[],
-    private readonly producer: DurableProducer,
+    private readonly producer: EventPublisher,
     private readonly signer: AckSigner,
     private readonly publishTimeoutMs: number,
   ) {

@@ -2,12 +2,16 @@ import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { originFormTarget, type Dialect } from '@app/alipayplus';
 import { ReceiveNotificationUseCase } from '../../application/receive-notification.use-case';
+import { GatewayMetrics } from '../metrics/gateway-metrics';
 import { BODY_TOO_LARGE } from './raw-body.parser';
 
 /** The two notify endpoints (one per dialect). Bodies arrive as raw bytes: see main's content parser. */
 @Controller()
 export class NotifyController {
-  constructor(private readonly receive: ReceiveNotificationUseCase) {}
+  constructor(
+    private readonly receive: ReceiveNotificationUseCase,
+    private readonly metrics: GatewayMetrics,
+  ) {}
 
   @Post('alipayplus/notify')
   @HttpCode(200)
@@ -22,6 +26,7 @@ export class NotifyController {
   }
 
   private async handle(dialect: Dialect, req: FastifyRequest, reply: FastifyReply) {
+    const end = this.metrics.ackDuration.startTimer({ dialect });
     const answer = await this.receive.handle({
       dialect,
       // An absolute-form request line (RFC 9112 §3.2.2) puts scheme and host in req.url; the partner
@@ -32,6 +37,8 @@ export class NotifyController {
       rawBody: Buffer.isBuffer(req.body) ? req.body : undefined,
       bodyTooLarge: req.body === BODY_TOO_LARGE,
     });
+    this.metrics.received.inc({ dialect, result_code: answer.resultCode });
+    end();
     return reply.status(answer.httpStatus).headers(answer.headers).send(answer.body);
   }
 }
