@@ -1,7 +1,9 @@
-// Builds @payments/subscriber as a package of its own, in <repo>/dist/packages/subscriber:
-//   node libs/subscriber/scripts/pack.js          # build the package directory
-//   node libs/subscriber/scripts/pack.js --pack   # and `npm pack` it into dist/packages/
-// then `npm publish dist/packages/subscriber` (or the tarball) to the internal registry.
+// Builds @payments/subscriber as a package of its own:
+//   node libs/subscriber/scripts/pack.js            # → dist/packages/payments-subscriber-<version>.tgz
+//   node libs/subscriber/scripts/pack.js --keep DIR # also leaves the unpacked package in DIR
+// then `npm publish dist/packages/payments-subscriber-<version>.tgz` to the internal registry.
+// The package is staged in a temporary directory: a second package.json named @payments/subscriber
+// under the repository would collide in Jest's module map.
 //
 // The event contracts (libs/contracts: the zod schemas the producers validate with) are compiled
 // into the package, so a subscriber validates with exactly the schemas of the version it installs.
@@ -9,49 +11,55 @@
 // (src/contracts.ts) is pointed at the compiled copy.
 const { execFileSync } = require('child_process');
 const fs = require('fs');
+const os = require('os');
 const path = require('path');
 
 const here = path.resolve(__dirname, '..');
 const root = path.resolve(here, '..', '..');
-const out = path.join(root, 'dist', 'packages', 'subscriber');
+const keepAt = process.argv.indexOf('--keep');
+const keep = keepAt > 0 ? path.resolve(process.argv[keepAt + 1]) : null;
+const out = keep ?? fs.mkdtempSync(path.join(os.tmpdir(), 'payments-subscriber-'));
+const destination = path.join(root, 'dist', 'packages');
 
-fs.rmSync(out, { recursive: true, force: true });
-execFileSync(
-  process.execPath,
-  [require.resolve('typescript/bin/tsc', { paths: [root] }), '-p', path.join(here, 'tsconfig.pack.json')],
-  {
+try {
+  fs.rmSync(out, { recursive: true, force: true });
+  const tsc = require.resolve('typescript/bin/tsc', { paths: [root] });
+  const tsconfig = path.join(here, 'tsconfig.pack.json');
+  execFileSync(process.execPath, [tsc, '-p', tsconfig, '--outDir', path.join(out, 'lib')], {
     stdio: 'inherit',
-  },
-);
+  });
 
-const bridge = path.join(out, 'lib', 'subscriber', 'src');
-for (const file of ['contracts.js', 'contracts.d.ts']) {
-  const p = path.join(bridge, file);
-  const text = fs.readFileSync(p, 'utf8');
-  fs.writeFileSync(p, text.replace(/(["'])@app\/contracts\1/g, '$1../../contracts/src$1'));
-}
-
-// Nothing else may reach outside the package.
-const leaks = [];
-const walk = (dir) => {
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, entry.name);
-    if (entry.isDirectory()) walk(p);
-    else if (/(["'])@app\//.test(fs.readFileSync(p, 'utf8'))) leaks.push(path.relative(out, p));
+  const bridge = path.join(out, 'lib', 'subscriber', 'src');
+  for (const file of ['contracts.js', 'contracts.d.ts']) {
+    const p = path.join(bridge, file);
+    const text = fs.readFileSync(p, 'utf8');
+    fs.writeFileSync(p, text.replace(/(["'])@app\/contracts\1/g, '$1../../contracts/src$1'));
   }
-};
-walk(path.join(out, 'lib'));
-if (leaks.length > 0) {
-  console.error(`monorepo aliases left in: ${leaks.join(', ')}`);
-  process.exit(1);
-}
 
-const manifest = JSON.parse(fs.readFileSync(path.join(here, 'package.json'), 'utf8'));
-delete manifest.scripts;
-fs.writeFileSync(path.join(out, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-fs.copyFileSync(path.join(here, 'README.md'), path.join(out, 'README.md'));
-console.log(`@payments/subscriber ${manifest.version} built in ${path.relative(process.cwd(), out) || '.'}`);
+  // Nothing else may reach outside the package.
+  const leaks = [];
+  const walk = (dir) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(p);
+      else if (/(["'])@app\//.test(fs.readFileSync(p, 'utf8'))) leaks.push(path.relative(out, p));
+    }
+  };
+  walk(path.join(out, 'lib'));
+  if (leaks.length > 0) throw new Error(`monorepo aliases left in: ${leaks.join(', ')}`);
 
-if (process.argv.includes('--pack')) {
-  execFileSync('npm', ['pack', '--pack-destination', path.dirname(out)], { cwd: out, stdio: 'inherit' });
+  const manifest = JSON.parse(fs.readFileSync(path.join(here, 'package.json'), 'utf8'));
+  delete manifest.scripts;
+  fs.writeFileSync(path.join(out, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  fs.copyFileSync(path.join(here, 'README.md'), path.join(out, 'README.md'));
+
+  fs.mkdirSync(destination, { recursive: true });
+  execFileSync('npm', ['pack', '--pack-destination', destination], {
+    cwd: out,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const tarball = path.join(destination, `payments-subscriber-${manifest.version}.tgz`);
+  console.log(keep ? `${tarball} (unpacked in ${out})` : tarball);
+} finally {
+  if (!keep) fs.rmSync(out, { recursive: true, force: true });
 }
