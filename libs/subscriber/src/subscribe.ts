@@ -1,4 +1,4 @@
-import { Kafka, logLevel, LogEntry } from 'kafkajs';
+import { Kafka, logLevel, LogEntry, Partitioners } from 'kafkajs';
 import { decodeEvent, encodeEvent, Topics, type ExceptionEventV1, type StatusChangedV1 } from './contracts';
 import { Delivery, EventKind, PartitionProcessor, SubscriberLogger } from './partition-processor';
 import type { RetryPolicy } from './retry';
@@ -137,6 +137,7 @@ async function start<E, Tx>(
     idempotent: true,
     maxInFlightRequests: 1,
     allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
   });
   const processor = new PartitionProcessor<E>({
     groupId: options.groupId,
