@@ -24,6 +24,8 @@ export interface PaymentEventsModuleOptions {
   exceptions?: ExceptionSubscriptionOptions<any>;
   /** Wait for the consumer group to be joined before the application finishes booting (default true). */
   waitForJoin?: boolean;
+  /** How long to wait for the join before the boot fails (default 60 s). */
+  joinTimeoutMs?: number;
 }
 
 export interface PaymentEventsModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
@@ -49,7 +51,21 @@ export class PaymentEventsSubscriptions implements OnApplicationBootstrap, OnMod
     const { status, exceptions } = this.options;
     if (status) this.running.push(await subscribeToPaymentStatus(status));
     if (exceptions) this.running.push(await subscribeToPaymentExceptions(exceptions));
-    if (this.options.waitForJoin ?? true) await Promise.all(this.running.map((s) => s.joined));
+    if (!(this.options.waitForJoin ?? true)) return;
+    const timeoutMs = this.options.joinTimeoutMs ?? 60_000;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(new Error(`payment event subscriptions did not join their groups within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+    });
+    try {
+      await Promise.race([Promise.all(this.running.map((s) => s.joined)), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async onModuleDestroy(): Promise<void> {
