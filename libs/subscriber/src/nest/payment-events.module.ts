@@ -63,6 +63,9 @@ export class PaymentEventsSubscriptions implements OnApplicationBootstrap, OnMod
     });
     try {
       await Promise.race([Promise.all(this.running.map((s) => s.joined)), timeout]);
+    } catch (err) {
+      await this.onModuleDestroy(); // a failed boot must not leave consumers behind
+      throw err;
     } finally {
       clearTimeout(timer);
     }
