@@ -48,20 +48,16 @@ export class PaymentEventsSubscriptions implements OnApplicationBootstrap, OnMod
   constructor(@Inject(PAYMENT_EVENTS_OPTIONS) private readonly options: PaymentEventsModuleOptions) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const { status, exceptions } = this.options;
-    if (status) this.running.push(await subscribeToPaymentStatus(status));
-    if (exceptions) this.running.push(await subscribeToPaymentExceptions(exceptions));
-    if (!(this.options.waitForJoin ?? true)) return;
-    const timeoutMs = this.options.joinTimeoutMs ?? 60_000;
+    const { status, exceptions, waitForJoin, joinTimeoutMs = 60_000 } = this.options;
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(new Error(`payment event subscriptions did not join their groups within ${timeoutMs} ms`)),
-        timeoutMs,
-      );
-    });
     try {
+      if (status) this.running.push(await subscribeToPaymentStatus(status));
+      if (exceptions) this.running.push(await subscribeToPaymentExceptions(exceptions));
+      if (!(waitForJoin ?? true)) return;
+      const timeout = new Promise<never>((_, reject) => {
+        const why = `payment event subscriptions did not join their groups within ${joinTimeoutMs} ms`;
+        timer = setTimeout(() => reject(new Error(why)), joinTimeoutMs);
+      });
       await Promise.race([Promise.all(this.running.map((s) => s.joined)), timeout]);
     } catch (err) {
       await this.onModuleDestroy(); // a failed boot must not leave consumers behind
