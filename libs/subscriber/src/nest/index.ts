@@ -1,0 +1,7 @@
+export {
+  PaymentEventsModule,
+  PaymentEventsSubscriptions,
+  PAYMENT_EVENTS_OPTIONS,
+  type PaymentEventsModuleOptions,
+  type PaymentEventsModuleAsyncOptions,
+} from './payment-events.module';
