@@ -13,6 +13,11 @@ import { SingleBar, Presets } from 'cli-progress';
 import { purgeInfra, repoRoot, startInfra } from '@app/testing';
 import { Pipeline, randomPayment, seededRandom } from '@app/testing/pipeline';
 import { buildReport, countFinal, loadOutcomes } from '@app/testing/pipeline-report';
+import {
+  startLedgerSubscriber,
+  type LedgerSubscriber,
+} from '../examples/ledger-subscriber/ledger-subscriber';
+import { compareLedgerWithOrderState } from '../examples/ledger-subscriber/order-state-totals';
 
 const PAYMENTS = Number(process.env.DEMO_PAYMENTS ?? 1000);
 const EXPIRY_MS = Number(process.env.DEMO_EXPIRY_MS ?? 15_000);
@@ -32,7 +37,9 @@ const say = (line: string) => process.stderr.write(`${line}\n`);
 async function main(): Promise<number> {
   let instanceDir: string | undefined;
   let pipeline: Pipeline | undefined;
+  let ledger: LedgerSubscriber | undefined;
   const stopAll = async () => {
+    await ledger?.stop().catch(() => undefined);
     await pipeline?.stop().catch(() => undefined);
     if (instanceDir) await purgeInfra(instanceDir).catch(() => undefined);
   };
@@ -56,6 +63,12 @@ async function main(): Promise<number> {
       },
     });
     say(`chaos: ${JSON.stringify(CHAOS)}`);
+    say('starting the ledger subscriber (examples/ledger-subscriber)…');
+    ledger = await startLedgerSubscriber({
+      brokers: kafkaBrokers.split(','),
+      databaseUrl,
+      logger: { info: say, warn: say, error: say },
+    });
 
     const rand = seededRandom(SEED);
     const runId = `demo-${randomBytes(3).toString('hex')}`;
@@ -97,10 +110,15 @@ async function main(): Promise<number> {
     say(`simulator:           ${JSON.stringify(stats)}`);
     say(`latency payment → final status: p50 ${report.p50Ms} ms, p99 ${report.p99Ms} ms`);
     say(`orders whose final status differs from the simulator's truth: ${report.mismatches}`);
+    const ledgerCheck = await compareLedgerWithOrderState(ledger, databaseUrl, ids);
+    say(`ledger subscriber:   ${JSON.stringify(ledgerCheck.ledger)}`);
+    say(
+      `order-state:         ${JSON.stringify(ledgerCheck.orderState)} (${ledgerCheck.equal ? 'equal' : 'DIFFERENT'})`,
+    );
     for (const m of report.mismatchSamples) say(`  mismatch ${JSON.stringify(m)}`);
     const { mismatchSamples: _samples, ...summary } = report;
-    console.log(JSON.stringify(summary));
-    return report.mismatches === 0 && report.pending === 0 ? 0 : 1;
+    console.log(JSON.stringify({ ...summary, ledger: ledgerCheck }));
+    return report.mismatches === 0 && report.pending === 0 && ledgerCheck.equal ? 0 : 1;
   } finally {
     say('stopping everything…');
     await stopAll();
