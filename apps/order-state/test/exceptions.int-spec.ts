@@ -229,7 +229,13 @@ describe('order-state exceptions (real Kafka and PostgreSQL)', () => {
   it('a SUCCESS with another amount opens AMOUNT_MISMATCH; accept makes the order success with a status event that says so', async () => {
     const id = newId('amount');
     await register(id);
-    await publish(observation(id, 'SUCCESS', 'notify', { amount: { value: '999', currency: 'USD' } }));
+    await publish(
+      observation(id, 'SUCCESS', 'notify', {
+        amount: { value: '999', currency: 'USD' },
+        paymentId: 'PAY-999',
+        paymentTime: '2026-12-06T10:00:00.000Z',
+      }),
+    );
     await applied(id, 1);
     const order = await getOrder(id);
     expect(order.status).toBe('init');
@@ -266,6 +272,10 @@ describe('order-state exceptions (real Kafka and PostgreSQL)', () => {
       source: 'inquiry',
       resultCode: 'MANUAL_ACCEPT',
       causeEventId: `exception:${exc.id}:2`,
+      // What was really paid, for the ledger.
+      paymentId: 'PAY-999',
+      paymentTime: '2026-12-06T10:00:00.000Z',
+      reportedAmount: { value: '999', currency: 'USD' },
     });
     const events = await waitEvents(id, ['opened', 'resolved']);
     expect(events[1]).toMatchObject({

@@ -70,16 +70,26 @@ export class ExceptionsUseCase {
       const causeEventId = `exception:${row.id}:${row.version + 1}`;
       let after: OrderSnapshot | undefined = order;
       if (order && decision.move) {
+        // An accepted payment carries what the partner reported with its SUCCESS (for a mismatch, the
+        // amount that really moved): a ledger books that, and its paymentTime starts the refund window.
+        const paid =
+          decision.move === 'success' ? await store.latestSuccess(order.paymentRequestId) : undefined;
         after = {
           ...order,
           status: decision.move,
           version: order.version + 1,
           resultCode: MANUAL_CODES[decision.move],
           resultSource: 'operator',
+          paymentId: order.paymentId ?? paid?.paymentId ?? null,
         };
         await store.updateOrders([after]);
         await store.insertOutbox([
-          statusChangedFor(after, order.status, OPERATOR_STATUS_SOURCE, causeEventId),
+          {
+            ...statusChangedFor(after, order.status, OPERATOR_STATUS_SOURCE, causeEventId),
+            ...(after.paymentId ? { paymentId: after.paymentId } : {}),
+            ...(paid?.paymentTime ? { paymentTime: paid.paymentTime } : {}),
+            ...(paid?.amount ? { reportedAmount: paid.amount } : {}),
+          },
         ]);
       }
       const note = input.note ?? null;

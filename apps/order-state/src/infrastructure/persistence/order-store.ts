@@ -9,7 +9,7 @@ import {
   ExceptionResolution,
   TopicName,
 } from '@app/contracts';
-import type { Attention, Dialect, OrderStatus } from '@app/contracts';
+import type { Amount, Attention, Dialect, OrderStatus } from '@app/contracts';
 import type {
   AnomalyRecord,
   ExceptionAction,
@@ -481,6 +481,33 @@ export class OrderStore {
       [ids],
     );
     return new Map(rows.map((r) => [r.payment_request_id, r.reason]));
+  }
+
+  /** The partner's latest SUCCESS for this order, as observed (what a person accepts). */
+  async latestSuccess(
+    paymentRequestId: string,
+  ): Promise<{ paymentId: string | null; amount: Amount | null; paymentTime: string | null } | undefined> {
+    const [row]: {
+      payment_id: string | null;
+      amount_value: string | null;
+      amount_currency: string | null;
+      payment_time: Date | null;
+    }[] = await this.em.query(
+      `SELECT payment_id, amount_value::text AS amount_value, amount_currency, payment_time
+         FROM payment_observations
+        WHERE payment_request_id = $1 AND outcome = 'SUCCESS' AND effect <> 'parked'
+        ORDER BY seq DESC LIMIT 1`,
+      [paymentRequestId],
+    );
+    if (!row) return undefined;
+    return {
+      paymentId: row.payment_id,
+      amount:
+        row.amount_value && row.amount_currency
+          ? { value: row.amount_value, currency: row.amount_currency }
+          : null,
+      paymentTime: row.payment_time?.toISOString() ?? null,
+    };
   }
 
   /** A line in an order's timeline that no partner wrote (a person's resolution, issue 11). */
