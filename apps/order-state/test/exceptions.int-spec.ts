@@ -479,6 +479,73 @@ describe('order-state exceptions (real Kafka and PostgreSQL)', () => {
     ]);
   });
 
+  it("a person's resolution of UNREGISTERED_RESULT holds until a new result for that id is parked", async () => {
+    const id = newId('unreg-resolved');
+    await publish(observation(id, 'FAIL', 'notify'));
+    const [opened] = await waitEvents(id, ['opened']);
+    const res = await resolve(opened.exceptionId, {
+      resolution: 'mark_failed',
+      by: 'ann',
+      note: 'no money moved',
+    });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ open: false, resolution: 'mark_failed', orderStatus: null });
+    // A later sweep (it opens another id's exception) does not open this one again.
+    const other = newId('unreg-other');
+    await publish(observation(other, 'FAIL', 'notify'));
+    await waitEvents(other, ['opened']);
+    expect(eventsOf(id).map((e) => e.type)).toEqual(['opened', 'resolved']);
+    // New evidence: a second result for the same id opens a new exception.
+    await publish(observation(id, 'SUCCESS', 'notify'));
+    const events = await waitEvents(id, ['opened', 'resolved', 'opened']);
+    expect(events[2].exceptionId).not.toBe(opened.exceptionId);
+    expect(events[2].detail).toMatch(/2 result\(s\).*latest SUCCESS/);
+  });
+
+  it('an UNREGISTERED_RESULT left open for an order that registered meanwhile is closed by the sweep', async () => {
+    // The race: a sweep opens it just as the registration (which found no exception yet) commits.
+    const id = newId('unreg-race');
+    await register(id);
+    await queryRows(
+      db.url,
+      `INSERT INTO exceptions (payment_request_id, client_id, dialect, reason, detail, opened_at, last_evidence,
+                               last_evidence_at, version)
+       VALUES ($1, $2, 'alipayplus', 'UNREGISTERED_RESULT', 'raced', now(), '{}'::jsonb, now(), 1)`,
+      [id, CLIENT_ID],
+    );
+    const events = await waitEvents(id, ['resolved']);
+    expect(events[0]).toMatchObject({
+      reason: 'UNREGISTERED_RESULT',
+      resolution: 'auto',
+      orderStatus: 'init',
+    });
+    expect((await exceptionsOf(id))[0]).toMatchObject({ open: false, resolution: 'auto' });
+  });
+
+  it('an attention parked before its order registered opens the exception when the order registers', async () => {
+    const id = newId('parked-attn');
+    await publish(
+      observation(id, 'PROCESSING', 'inquiry', {
+        attention: { reason: 'UNVERIFIED_ANSWERS', detail: 'untrusted answer' },
+      }),
+    );
+    await waitFor(
+      async () =>
+        (
+          await queryRows<{ effect: string }>(
+            db.url,
+            `SELECT effect FROM payment_observations WHERE payment_request_id = $1`,
+            [id],
+          )
+        )[0]?.effect === 'parked',
+      { description: `${id} parked` },
+    );
+    await register(id);
+    const exceptions = await exceptionsOf(id);
+    expect(exceptions).toHaveLength(1);
+    expect(exceptions[0]).toMatchObject({ reason: 'UNVERIFIED_ANSWERS', open: true, orderStatus: 'init' });
+  });
+
   it('an order non-final past its expiry plus the setting gets STUCK_PAST_EXPIRY, once', async () => {
     const expired = () => ({ paymentExpiryTime: new Date(Date.now() - 2_000).toISOString() });
     const id = newId('stuck');
