@@ -622,7 +622,9 @@ describe('order-state exceptions (real Kafka and PostgreSQL)', () => {
       await fetch(`${app.url}/exceptions?reason=INQUIRY_REFUSED&clientId=${CLIENT_ID}&open=false`)
     ).json()) as Exception[];
     expect(none.filter((r) => ids.includes(r.paymentRequestId))).toEqual([]);
-    const antom = (await (await fetch(`${app.url}/exceptions?dialect=antom`)).json()) as Exception[];
+    const antom = (await (
+      await fetch(`${app.url}/exceptions?clientId=${CLIENT_ID}&dialect=antom`)
+    ).json()) as Exception[];
     expect(antom).toEqual([]);
     for (const bad of ['reason=SOMETHING', 'open=yes', 'after=abc', 'olderThanSeconds=', 'dialect=x']) {
       const res = await fetch(`${app.url}/exceptions?${bad}`);
