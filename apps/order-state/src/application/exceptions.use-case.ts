@@ -141,6 +141,8 @@ export class ExceptionsUseCase {
         `SELECT e.payment_request_id FROM exceptions e
            JOIN payment_orders p ON p.payment_request_id = e.payment_request_id
           WHERE e.resolved_at IS NULL AND e.reason = 'UNREGISTERED_RESULT'
+            -- A result of another partner under this id stays for a person (see the ledger).
+            AND e.client_id = p.client_id AND e.dialect = p.dialect
             AND NOT EXISTS (SELECT 1 FROM payment_observations o
                              WHERE o.payment_request_id = e.payment_request_id AND o.effect = 'parked')
           LIMIT $1`,
@@ -151,7 +153,8 @@ export class ExceptionsUseCase {
         true,
       );
       for (const order of orders.values()) {
-        if (order.openException?.reason !== 'UNREGISTERED_RESULT') continue;
+        const open = order.openException;
+        if (open?.reason !== 'UNREGISTERED_RESULT' || open.clientId !== order.clientId) continue;
         const row = await store.resolveOpenException(
           order.paymentRequestId,
           'auto',

@@ -82,13 +82,13 @@ export class RegisterOrdersUseCase {
       // the fold resolves it now that the order exists.
       const parked = await store.loadParked([...created]);
       if (parked.length > 0) {
-        const open = await store.openExceptionReasons([...created]);
+        const open = await store.openExceptions([...created]);
         const fold = foldObservations(
           new Map(
-            newOrders.map((o) => {
-              const reason = open.get(o.paymentRequestId);
-              return [o.paymentRequestId, { ...o, openException: reason ? { reason } : null }];
-            }),
+            newOrders.map((o) => [
+              o.paymentRequestId,
+              { ...o, openException: open.get(o.paymentRequestId) ?? null },
+            ]),
           ),
           parked,
         );

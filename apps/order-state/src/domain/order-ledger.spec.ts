@@ -1,3 +1,4 @@
+import type { ExceptionReason } from '@app/contracts';
 import { foldObservations, Observation, OrderSnapshot } from './order-ledger';
 
 const order = (over: Partial<OrderSnapshot> = {}): OrderSnapshot => ({
@@ -30,6 +31,10 @@ const obs = (
   resultCode: outcome === 'SUCCESS' ? 'SUCCESS' : 'X',
   amount: { value: '500', currency: 'JPY' },
   ...over,
+});
+
+const openException = (reason: ExceptionReason, clientId = 'c') => ({
+  openException: { reason, clientId, dialect: 'alipayplus' as const },
 });
 
 describe('foldObservations', () => {
@@ -148,15 +153,15 @@ describe('foldObservations', () => {
     });
 
     it('the open exception resolves by itself when the order becomes final, and not before', () => {
-      const out = foldObservations(
-        new Map([['p1', order({ openException: { reason: 'UNVERIFIED_ANSWERS' } })]]),
-        [obs('e1', 'PROCESSING'), obs('e2', 'CANCEL_REQUESTED', { source: 'cancel' }), obs('e3', 'FAIL')],
-      );
+      const out = foldObservations(new Map([['p1', order(openException('UNVERIFIED_ANSWERS'))]]), [
+        obs('e1', 'PROCESSING'),
+        obs('e2', 'CANCEL_REQUESTED', { source: 'cancel' }),
+        obs('e3', 'FAIL'),
+      ]);
       expect(out.exceptions).toEqual([]);
-      const settled = foldObservations(
-        new Map([['p1', order({ openException: { reason: 'STUCK_PAST_EXPIRY' } })]]),
-        [obs('e1', 'FAIL')],
-      );
+      const settled = foldObservations(new Map([['p1', order(openException('STUCK_PAST_EXPIRY'))]]), [
+        obs('e1', 'FAIL'),
+      ]);
       expect(settled.exceptions).toEqual([
         expect.objectContaining({
           kind: 'resolve',
@@ -229,7 +234,7 @@ describe('foldObservations', () => {
     });
 
     it('a parked result folded into its new order resolves UNREGISTERED_RESULT, or turns it into the new cause (row 15)', () => {
-      const unregistered = { openException: { reason: 'UNREGISTERED_RESULT' as const } };
+      const unregistered = openException('UNREGISTERED_RESULT');
       const ok = foldObservations(new Map([['p1', order(unregistered)]]), [obs('e1', 'SUCCESS')]);
       expect(kinds(ok)).toEqual(['resolve']);
       expect(ok.changed.get('p1')).toMatchObject({ status: 'success', openException: null });
@@ -237,6 +242,15 @@ describe('foldObservations', () => {
         obs('e1', 'SUCCESS', { amount: { value: '1', currency: 'JPY' } }),
       ]);
       expect(kinds(mismatch)).toEqual(['raise AMOUNT_MISMATCH']);
+    });
+
+    it("an UNREGISTERED_RESULT of another partner than the order's stays open for a person", () => {
+      const out = foldObservations(new Map([['p1', order(openException('UNREGISTERED_RESULT', 'other'))]]), [
+        obs('e1', 'SUCCESS', { clientId: 'other' }),
+        obs('e2', 'SUCCESS'),
+      ]);
+      expect(out.results.map((r) => r.effect)).toEqual(['partner_mismatch', 'applied']);
+      expect(out.exceptions).toEqual([]);
     });
   });
 });

@@ -25,7 +25,7 @@ export interface OrderSnapshot {
   /** The partner refused this order's cancel (issue 11 row 7). */
   cancelRefused: boolean;
   /** The order's one open exception, if any (issue 11). */
-  openException: { reason: ExceptionReason } | null;
+  openException: OpenException | null;
 }
 
 export interface Observation {
@@ -67,6 +67,16 @@ export interface AnomalyRecord {
   kind: AnomalyKind | 'registration_conflict';
   eventId: string;
   detail: Record<string, unknown>;
+}
+
+/**
+ * An order's open exception as the ledger needs it: the partner is the one whose result opened it
+ * (for UNREGISTERED_RESULT, the partner of the parked result, which may not be the order's).
+ */
+export interface OpenException {
+  reason: ExceptionReason;
+  clientId: string;
+  dialect: Dialect;
 }
 
 /** What an exception records as the cause of its latest change. */
@@ -155,7 +165,13 @@ export function foldObservations(
     const action = exceptionAction(next, obs, d);
     if (action) {
       exceptions.push(action);
-      next = { ...next, openException: action.kind === 'raise' ? { reason: action.reason } : null };
+      next = {
+        ...next,
+        openException:
+          action.kind === 'raise'
+            ? { reason: action.reason, clientId: action.clientId, dialect: action.dialect }
+            : null,
+      };
     }
     if (next !== order) current.set(next.paymentRequestId, next);
     // Only a change of a stored column makes an order row update (the exception lives in its own table).
@@ -211,9 +227,12 @@ function exceptionAction(order: OrderSnapshot, obs: Observation, d: Decision): E
   const open = order.openException;
   if (!open) return undefined;
   switch (open.reason) {
-    // The order exists now and its parked result has been applied to it (row 15).
+    // The order exists now and its parked result has been applied to it (row 15). A result of another
+    // partner under this id is still money without an order of that partner: a person looks at it.
     case 'UNREGISTERED_RESULT':
-      return { kind: 'resolve', ...base, note: 'the order registered; its parked result applied' };
+      return open.clientId === order.clientId && open.dialect === order.dialect
+        ? { kind: 'resolve', ...base, note: 'the order registered; its parked result applied' }
+        : undefined;
     // The order is final already (cancelled); the reversal's cancel answered S settles it (row 6).
     case 'PAID_AFTER_CLOSE':
       return obs.outcome === 'CANCELLED'

@@ -16,6 +16,7 @@ import type {
   ExceptionEvidence,
   Observation,
   ObservationResult,
+  OpenException,
   OrderSnapshot,
   Transition,
 } from '../../domain/order-ledger';
@@ -42,6 +43,8 @@ interface OrderRow {
   payment_id: string | null;
   cancel_refused: boolean;
   exception_reason: ExceptionReason | null;
+  exception_client_id: string | null;
+  exception_dialect: Dialect | null;
 }
 
 const toSnapshot = (r: OrderRow): OrderSnapshot => ({
@@ -57,7 +60,9 @@ const toSnapshot = (r: OrderRow): OrderSnapshot => ({
   resultSource: r.result_source,
   paymentId: r.payment_id,
   cancelRefused: r.cancel_refused,
-  openException: r.exception_reason ? { reason: r.exception_reason } : null,
+  openException: r.exception_reason
+    ? { reason: r.exception_reason, clientId: r.exception_client_id!, dialect: r.exception_dialect! }
+    : null,
 });
 
 /** An exception row as the store reads it back to publish its event. */
@@ -136,7 +141,8 @@ export class OrderStore {
     const rows: OrderRow[] = await this.em.query(
       `SELECT p.payment_request_id, p.client_id, p.order_no, p.dialect, p.amount_value::text AS amount_value,
               p.amount_currency, p.status, p.version, p.payment_expiry_time, p.result_code, p.result_source,
-              p.payment_id, p.cancel_refused, e.reason AS exception_reason
+              p.payment_id, p.cancel_refused, e.reason AS exception_reason,
+              e.client_id AS exception_client_id, e.dialect AS exception_dialect
          FROM payment_orders p
          LEFT JOIN exceptions e ON e.payment_request_id = p.payment_request_id AND e.resolved_at IS NULL
         WHERE p.payment_request_id = ANY($1::text[])
@@ -413,7 +419,8 @@ export class OrderStore {
                                last_evidence_at, version)
        VALUES ($1, $2, $3, $4, $5, now(), $6::jsonb, now(), 1)
        ON CONFLICT (payment_request_id) WHERE resolved_at IS NULL
-       DO UPDATE SET reason = EXCLUDED.reason, detail = EXCLUDED.detail, last_evidence = EXCLUDED.last_evidence,
+       DO UPDATE SET client_id = EXCLUDED.client_id, dialect = EXCLUDED.dialect, reason = EXCLUDED.reason,
+                     detail = EXCLUDED.detail, last_evidence = EXCLUDED.last_evidence,
                      last_evidence_at = now(), version = exceptions.version + 1
        RETURNING ${EXCEPTION_RETURNING}`,
       [
@@ -472,15 +479,25 @@ export class OrderStore {
     return row;
   }
 
-  /** Open exceptions of these orders: reason by paymentRequestId. */
-  async openExceptionReasons(ids: string[]): Promise<Map<string, ExceptionReason>> {
+  /** Open exceptions of these orders, by paymentRequestId. */
+  async openExceptions(ids: string[]): Promise<Map<string, OpenException>> {
     if (ids.length === 0) return new Map();
-    const rows: { payment_request_id: string; reason: ExceptionReason }[] = await this.em.query(
-      `SELECT payment_request_id, reason FROM exceptions
-        WHERE payment_request_id = ANY($1::text[]) AND resolved_at IS NULL`,
+    const rows: {
+      payment_request_id: string;
+      reason: ExceptionReason;
+      client_id: string;
+      dialect: Dialect;
+    }[] = await this.em.query(
+      `SELECT payment_request_id, reason, client_id, dialect FROM exceptions
+          WHERE payment_request_id = ANY($1::text[]) AND resolved_at IS NULL`,
       [ids],
     );
-    return new Map(rows.map((r) => [r.payment_request_id, r.reason]));
+    return new Map(
+      rows.map((r) => [
+        r.payment_request_id,
+        { reason: r.reason, clientId: r.client_id, dialect: r.dialect },
+      ]),
+    );
   }
 
   /** The partner's latest SUCCESS for this order, as observed (what a person accepts). */
