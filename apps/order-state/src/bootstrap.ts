@@ -17,6 +17,8 @@ import { runMigrations, ORDER_STATE_MIGRATION_LOCK } from './infrastructure/pers
 import { OutboxRelay } from './infrastructure/messaging/outbox-relay';
 import { ParkedSweeper } from './infrastructure/messaging/parked-sweeper';
 import { ApplyObservationsUseCase } from './application/apply-observations.use-case';
+import { ExceptionsUseCase } from './application/exceptions.use-case';
+import { ExceptionSweeper } from './infrastructure/messaging/exception-sweeper';
 
 export interface RunningOrderState {
   app: NestFastifyApplication;
@@ -47,6 +49,7 @@ export async function bootstrapOrderState(config: OrderStateConfig): Promise<Run
       Topics.orderRegistered,
       Topics.resultObserved,
       Topics.statusChanged,
+      Topics.exceptions,
       Topics.dlq,
     ]);
   }
@@ -75,6 +78,12 @@ export async function bootstrapOrderState(config: OrderStateConfig): Promise<Run
   if (config.OUTBOX_RELAY_ENABLED) relay.start();
   const sweeper = new ParkedSweeper(app.get(ApplyObservationsUseCase), config.PARKED_SWEEP_MS);
   sweeper.start();
+  const exceptionSweeper = new ExceptionSweeper(app.get(ExceptionsUseCase), {
+    intervalMs: config.EXCEPTION_SWEEP_MS,
+    unregisteredGraceMs: config.UNREGISTERED_RESULT_GRACE_MS,
+    stuckAfterExpiryMs: config.STUCK_AFTER_EXPIRY_MS,
+  });
+  exceptionSweeper.start();
 
   await app.listen(config.HTTP_PORT, '0.0.0.0');
   const address = app.getHttpServer().address();
@@ -86,6 +95,7 @@ export async function bootstrapOrderState(config: OrderStateConfig): Promise<Run
     (closing ??= (async () => {
       await transport.close();
       await sweeper.stop();
+      await exceptionSweeper.stop();
       await relay.stop();
       await producer.disconnect();
       await app.close();

@@ -6,6 +6,8 @@ import { ApplyObservationsUseCase } from './application/apply-observations.use-c
 import { RegisterOrdersUseCase } from './application/register-orders.use-case';
 import { OrderQueries } from './application/order-queries';
 import { OrdersController } from './infrastructure/http/orders.controller';
+import { ExceptionsController } from './infrastructure/http/exceptions.controller';
+import { ExceptionsUseCase } from './application/exceptions.use-case';
 import { OrderStateConsumers } from './infrastructure/messaging/order-state.consumers';
 import { ORDER_STATE_CONFIG, OrderStateConfig } from './config';
 
@@ -15,11 +17,12 @@ export class OrderStateModule {
     return {
       module: OrderStateModule,
       imports: [TypeOrmModule.forRoot(orderStateDataSourceOptions(config.DATABASE_URL, config.DB_POOL_SIZE))],
-      controllers: [OrdersController, OrderStateConsumers],
+      controllers: [OrdersController, ExceptionsController, OrderStateConsumers],
       providers: [
         { provide: ORDER_STATE_CONFIG, useValue: config },
         ApplyObservationsUseCase,
         RegisterOrdersUseCase,
+        ExceptionsUseCase,
         OrderQueries,
         ConsumerHealth,
       ],

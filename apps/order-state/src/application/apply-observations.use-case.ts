@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import type { ResultObservedV1 } from '@app/contracts';
+import type { OrderStatus, ResultObservedV1 } from '@app/contracts';
+import { isFinal } from '../domain/order-status';
 import { foldObservations, ObservationResult } from '../domain/order-ledger';
 import { OrderStore, StoredObservation, transitionToEvent } from '../infrastructure/persistence/order-store';
 
@@ -26,6 +27,7 @@ const toStored = (e: ResultObservedV1): StoredObservation => ({
   amount: e.amount ?? null,
   paymentTime: e.paymentTime ?? null,
   rawBody: e.rawBody ?? null,
+  attention: e.attention ?? null,
   occurredAt: e.occurredAt,
 });
 
@@ -39,46 +41,81 @@ export class ApplyObservationsUseCase {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async execute(events: ResultObservedV1[]): Promise<ApplySummary> {
-    const unique = new Map<string, StoredObservation>();
-    for (const e of events) if (!unique.has(e.eventId)) unique.set(e.eventId, toStored(e));
+    return this.dataSource.transaction('READ COMMITTED', (em) => this.applyIn(new OrderStore(em), events));
+  }
 
+  /**
+   * `POST /orders/:id/cancel` (issue 11, seed 002: "close the order in advance"): a CANCEL_REQUESTED
+   * observation of source `cancel`, made by order-state, moves an `init` order to `cancelling`; the
+   * poller, seeing that status, sends the cancel at once. Its event id is one per order, so asking
+   * again is a duplicate. A final order is refused: nothing is left to cancel, and a paid one is
+   * reversed only through an exception's `reverse`.
+   */
+  async requestCancel(
+    paymentRequestId: string,
+  ): Promise<{ kind: 'not-found' } | { kind: 'final'; status: OrderStatus } | { kind: 'cancelling' }> {
     return this.dataSource.transaction('READ COMMITTED', async (em) => {
       const store = new OrderStore(em);
-      const ids = [...new Set([...unique.values()].map((o) => o.paymentRequestId))];
-      // Locks first: a replay of this batch by another consumer (after a rebalance) waits here and
-      // then finds every observation already stored.
-      const orders = await store.loadOrders(ids, true);
-      const seen = await store.existingObservationIds([...unique.keys()]);
-      const fresh = [...unique.values()].filter((o) => !seen.has(o.eventId));
-      if (fresh.length === 0) {
-        return {
-          received: events.length,
-          duplicates: events.length,
-          parked: 0,
-          transitions: 0,
-          anomalies: 0,
-        };
-      }
+      const order = (await store.loadOrders([paymentRequestId], true)).get(paymentRequestId);
+      if (!order) return { kind: 'not-found' };
+      if (isFinal(order.status)) return { kind: 'final', status: order.status };
+      const now = new Date().toISOString();
+      await this.applyIn(store, [
+        {
+          eventId: `cancel-request:${paymentRequestId}`,
+          schemaVersion: 1,
+          occurredAt: now,
+          clientId: order.clientId,
+          paymentRequestId,
+          dialect: order.dialect,
+          source: 'cancel',
+          outcome: 'CANCEL_REQUESTED',
+          resultCode: 'CANCEL_REQUESTED',
+          resultMessage: 'cancel requested through order-state (POST /orders/:id/cancel)',
+        },
+      ]);
+      return { kind: 'cancelling' };
+    });
+  }
 
-      // Results parked for an order that has since registered go first: they arrived first.
-      const stranded = orders.size > 0 ? await store.loadParked([...orders.keys()]) : [];
-      const outcome = foldObservations(orders, [...stranded, ...fresh]);
-      const results = new Map<string, ObservationResult>(outcome.results.map((r) => [r.eventId, r]));
-
-      await store.updateObservationResults(stranded.map((o) => results.get(o.eventId)!));
-      await store.insertObservations(fresh, results);
-      await store.updateOrders([...outcome.changed.values()]);
-      await store.insertAnomalies(outcome.anomalies);
-      await store.insertOutbox(outcome.transitions.map(transitionToEvent));
-
+  private async applyIn(store: OrderStore, events: ResultObservedV1[]): Promise<ApplySummary> {
+    const unique = new Map<string, StoredObservation>();
+    for (const e of events) if (!unique.has(e.eventId)) unique.set(e.eventId, toStored(e));
+    const ids = [...new Set([...unique.values()].map((o) => o.paymentRequestId))];
+    // Locks first: a replay of this batch by another consumer (after a rebalance) waits here and
+    // then finds every observation already stored.
+    const orders = await store.loadOrders(ids, true);
+    const seen = await store.existingObservationIds([...unique.keys()]);
+    const fresh = [...unique.values()].filter((o) => !seen.has(o.eventId));
+    if (fresh.length === 0) {
       return {
         received: events.length,
-        duplicates: events.length - fresh.length,
-        parked: fresh.filter((o) => results.get(o.eventId)!.effect === 'parked').length,
-        transitions: outcome.transitions.length,
-        anomalies: outcome.anomalies.length,
+        duplicates: events.length,
+        parked: 0,
+        transitions: 0,
+        anomalies: 0,
       };
-    });
+    }
+
+    // Results parked for an order that has since registered go first: they arrived first.
+    const stranded = orders.size > 0 ? await store.loadParked([...orders.keys()]) : [];
+    const outcome = foldObservations(orders, [...stranded, ...fresh]);
+    const results = new Map<string, ObservationResult>(outcome.results.map((r) => [r.eventId, r]));
+
+    await store.updateObservationResults(stranded.map((o) => results.get(o.eventId)!));
+    await store.insertObservations(fresh, results);
+    await store.updateOrders([...outcome.changed.values()]);
+    await store.insertAnomalies(outcome.anomalies);
+    await store.insertOutbox(outcome.transitions.map(transitionToEvent));
+    await store.applyExceptionActions(outcome.exceptions);
+
+    return {
+      received: events.length,
+      duplicates: events.length - fresh.length,
+      parked: fresh.filter((o) => results.get(o.eventId)!.effect === 'parked').length,
+      transitions: outcome.transitions.length,
+      anomalies: outcome.anomalies.length,
+    };
   }
 
   /**
@@ -97,6 +134,7 @@ export class ApplyObservationsUseCase {
       await store.updateOrders([...outcome.changed.values()]);
       await store.insertAnomalies(outcome.anomalies);
       await store.insertOutbox(outcome.transitions.map(transitionToEvent));
+      await store.applyExceptionActions(outcome.exceptions);
       return ids.length;
     });
   }

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { PaymentRequestIdSchema } from '@app/contracts';
-import type { OrderStatus } from '@app/contracts';
+import type { Dialect, ExceptionReason, OrderStatus } from '@app/contracts';
 
 export interface OrderListFilter {
   status?: OrderStatus[];
@@ -14,6 +14,19 @@ export interface OrderListFilter {
   limit: number;
   /** Keyset pagination: only orders after this one, in (registeredAt, paymentRequestId) order. */
   after?: OrderCursor;
+}
+
+export interface ExceptionListFilter {
+  reason?: ExceptionReason[];
+  clientId?: string;
+  dialect?: Dialect;
+  /** Only exceptions opened at least this many seconds ago. */
+  olderThanSeconds?: number;
+  /** true: open ones only; false: resolved ones only; absent: both. */
+  open?: boolean;
+  limit: number;
+  /** Keyset pagination: only exceptions with a larger id (oldest first). */
+  after?: string;
 }
 
 /** A position in the order list: the registration instant as PostgreSQL prints it (µs kept) and the id. */
@@ -66,7 +79,41 @@ export class OrderQueries {
          FROM payment_observations WHERE payment_request_id = $1 ORDER BY seq`,
       [paymentRequestId],
     );
-    return { ...order, timeline };
+    // Its exceptions, newest first: the open one (if any) and the history of resolved ones.
+    const exceptions = await this.dataSource.query(
+      `${EXCEPTION_SELECT} WHERE e.payment_request_id = $1 ORDER BY e.id DESC`,
+      [paymentRequestId],
+    );
+    return { ...order, timeline, exceptions };
+  }
+
+  async getException(id: string) {
+    const [row] = await this.dataSource.query(`${EXCEPTION_SELECT} WHERE e.id = $1::bigint`, [id]);
+    return row ?? null;
+  }
+
+  /** Oldest first, by id. */
+  async listExceptions(filter: ExceptionListFilter): Promise<{ id: string }[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (sql: (n: string) => string, value: unknown) => {
+      params.push(value);
+      where.push(sql(`$${params.length}`));
+    };
+    if (filter.reason?.length) add((p) => `e.reason = ANY(${p}::text[])`, filter.reason);
+    if (filter.clientId !== undefined) add((p) => `e.client_id = ${p}`, filter.clientId);
+    if (filter.dialect !== undefined) add((p) => `e.dialect = ${p}`, filter.dialect);
+    if (filter.olderThanSeconds !== undefined) {
+      add((p) => `e.opened_at <= now() - make_interval(secs => ${p})`, filter.olderThanSeconds);
+    }
+    if (filter.open !== undefined) where.push(`e.resolved_at IS ${filter.open ? '' : 'NOT '}NULL`);
+    if (filter.after !== undefined) add((p) => `e.id > ${p}::bigint`, filter.after);
+    params.push(filter.limit);
+    return this.dataSource.query(
+      `${EXCEPTION_SELECT} ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
+        ORDER BY e.id LIMIT $${params.length}`,
+      params,
+    );
   }
 
   async listOrders(filter: OrderListFilter) {
@@ -130,3 +177,13 @@ const ORDER_COLUMNS = `
          result_source AS "resultSource", payment_id AS "paymentId", registered_at AS "registeredAt",
          updated_at AS "updatedAt", final_at AS "finalAt"`;
 const ORDER_SELECT = `${ORDER_COLUMNS} FROM payment_orders`;
+
+/** An exception as the API shows it, with its order's status (null: no order, UNREGISTERED_RESULT). */
+const EXCEPTION_SELECT = `
+  SELECT e.id::text AS id, e.payment_request_id AS "paymentRequestId", e.client_id AS "clientId", e.dialect,
+         e.reason, e.detail, e.opened_at AS "openedAt", e.last_evidence AS "lastEvidence",
+         e.last_evidence_at AS "lastEvidenceAt", e.resolved_at AS "resolvedAt", e.resolved_by AS "resolvedBy",
+         e.resolution, e.resolution_note AS "resolutionNote", e.version,
+         (e.resolved_at IS NULL) AS open,
+         (SELECT p.status FROM payment_orders p WHERE p.payment_request_id = e.payment_request_id) AS "orderStatus"
+    FROM exceptions e`;

@@ -78,13 +78,25 @@ export class RegisterOrdersUseCase {
       await store.insertOutbox(newOrders.map((o) => statusChangedFor(o, null, 'registration', null)));
 
       // Results that came first (design.md §4 footnote): fold them now, in arrival order.
+      // A result parked past the grace period has an open UNREGISTERED_RESULT exception (issue 11 row 15):
+      // the fold resolves it now that the order exists.
       const parked = await store.loadParked([...created]);
       if (parked.length > 0) {
-        const fold = foldObservations(new Map(newOrders.map((o) => [o.paymentRequestId, o])), parked);
+        const open = await store.openExceptions([...created]);
+        const fold = foldObservations(
+          new Map(
+            newOrders.map((o) => [
+              o.paymentRequestId,
+              { ...o, openException: open.get(o.paymentRequestId) ?? null },
+            ]),
+          ),
+          parked,
+        );
         await store.updateObservationResults(fold.results);
         await store.updateOrders([...fold.changed.values()]);
         await store.insertAnomalies(fold.anomalies);
         await store.insertOutbox(fold.transitions.map(transitionToEvent));
+        await store.applyExceptionActions(fold.exceptions);
       }
       await store.insertAnomalies(conflicts);
 
@@ -109,6 +121,8 @@ function toSnapshot(r: Registration): OrderSnapshot {
     resultCode: null,
     resultSource: null,
     paymentId: null,
+    cancelRefused: false,
+    openException: null,
   };
 }
 

@@ -2,6 +2,7 @@ import {
   Body,
   Controller,
   Get,
+  HttpCode,
   HttpException,
   HttpStatus,
   NotFoundException,
@@ -23,13 +24,14 @@ import {
 } from '@app/contracts';
 import { ConsumerHealth } from '@app/kafka';
 import { RegisterOrdersUseCase } from '../../application/register-orders.use-case';
+import { ApplyObservationsUseCase } from '../../application/apply-observations.use-case';
 import { decodeOrderCursor, encodeOrderCursor, OrderQueries } from '../../application/order-queries';
 
 /** Ten years: PostgreSQL's dates end long before a 64-bit number of seconds does. */
-const MAX_AGE_SECONDS = 10 * 366 * 24 * 3600;
+export const MAX_AGE_SECONDS = 10 * 366 * 24 * 3600;
 
 /** A query value that is digits only (an empty value is an error, not 0). */
-function wholeNumber(max: number) {
+export function wholeNumber(max: number) {
   return z
     .string()
     .regex(/^[0-9]{1,12}$/, 'a whole number')
@@ -81,7 +83,7 @@ const AnomalyQuery = z.strictObject({
 });
 
 /** Every rejection names what was wrong; nothing is changed by a rejected request. */
-function parseOrThrow<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
+export function parseOrThrow<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
   const parsed = schema.safeParse(input ?? {});
   if (!parsed.success) {
     throw new HttpException(
@@ -96,6 +98,7 @@ function parseOrThrow<T extends z.ZodType>(schema: T, input: unknown): z.infer<T
 export class OrdersController {
   constructor(
     private readonly registerOrders: RegisterOrdersUseCase,
+    private readonly applyObservations: ApplyObservationsUseCase,
     private readonly queries: OrderQueries,
     private readonly consumerHealth: ConsumerHealth,
   ) {}
@@ -125,6 +128,28 @@ export class OrdersController {
     const order = await this.queries.getOrder(parseOrThrow(PaymentRequestIdSchema, id));
     if (!order) throw new NotFoundException({ code: 'ORDER_NOT_EXIST', message: `no order ${id}` });
     return order;
+  }
+
+  /**
+   * Closes the order in advance (seed 002, issue 11): `init` → `cancelling`, and the poller sends the
+   * cancel at once. Idempotent: 200 with the order while it is `cancelling`; 409 ORDER_FINAL for a
+   * final order (nothing to cancel; a paid one is reversed through its exception); 404 unknown.
+   */
+  @Post('orders/:paymentRequestId/cancel')
+  @HttpCode(HttpStatus.OK)
+  async cancel(@Param('paymentRequestId') id: string) {
+    const paymentRequestId = parseOrThrow(PaymentRequestIdSchema, id);
+    const outcome = await this.applyObservations.requestCancel(paymentRequestId);
+    if (outcome.kind === 'not-found') {
+      throw new NotFoundException({ code: 'ORDER_NOT_EXIST', message: `no order ${id}` });
+    }
+    if (outcome.kind === 'final') {
+      throw new HttpException(
+        { code: 'ORDER_FINAL', message: `order ${id} is ${outcome.status}: nothing to cancel` },
+        HttpStatus.CONFLICT,
+      );
+    }
+    return this.queries.getOrder(paymentRequestId);
   }
 
   /** Oldest first. A full page carries a `next-cursor` header: pass it as `after` for the next one. */

@@ -62,4 +62,8 @@ export class PaymentObservationEntity {
 
   @Column({ type: 'varchar', length: 200, nullable: true })
   note: string | null;
+
+  /** The observer's attention ({ reason, detail }) when it could not settle the payment. */
+  @Column({ type: 'jsonb', nullable: true })
+  attention: Record<string, unknown> | null;
 }

@@ -39,6 +39,10 @@ export class PaymentOrderEntity {
   @Column({ name: 'payment_id', type: 'varchar', length: 64, nullable: true })
   paymentId: string | null;
 
+  /** The partner refused this order's cancel (issue 11 row 7): a later SUCCESS is taken. */
+  @Column({ name: 'cancel_refused', type: 'boolean', default: false })
+  cancelRefused: boolean;
+
   @Column({ name: 'registered_at', type: 'timestamptz' })
   registeredAt: Date;
 

@@ -1,0 +1,96 @@
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  HttpException,
+  HttpStatus,
+  NotFoundException,
+  Param,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { z } from 'zod';
+import { DialectSchema, ExceptionReasonSchema, text } from '@app/contracts';
+import { ExceptionsUseCase } from '../../application/exceptions.use-case';
+import { OrderQueries } from '../../application/order-queries';
+import { MAX_AGE_SECONDS, parseOrThrow, wholeNumber } from './orders.controller';
+
+const ExceptionId = z.string().regex(/^[1-9][0-9]{0,17}$/, 'an exception id (a decimal number)');
+
+const ExceptionListQuery = z.strictObject({
+  reason: z
+    .string()
+    .transform((s) => s.split(','))
+    .pipe(z.array(ExceptionReasonSchema))
+    .optional(),
+  clientId: text().min(1).max(64).optional(),
+  dialect: DialectSchema.optional(),
+  olderThanSeconds: wholeNumber(MAX_AGE_SECONDS).optional(),
+  open: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
+  limit: wholeNumber(1000).pipe(z.number().min(1)).default(100),
+  /** The `next-cursor` header of the previous page: exceptions after that one. */
+  after: z
+    .string()
+    .regex(/^[1-9][0-9]{0,17}$/, 'not a cursor this API gave out')
+    .optional(),
+});
+
+const ResolveBody = z.strictObject({
+  resolution: z.enum(['accept', 'reverse', 'mark_failed', 'reinquire']),
+  /** Who decides (until the API has tokens, the caller names itself). */
+  by: text().min(1).max(100),
+  /** Why. */
+  note: text().max(500).nullish(),
+});
+
+/** Exceptions (issue 11): list, read, and resolve them. */
+@Controller('exceptions')
+export class ExceptionsController {
+  constructor(
+    private readonly exceptions: ExceptionsUseCase,
+    private readonly queries: OrderQueries,
+  ) {}
+
+  /** Oldest first. A full page carries a `next-cursor` header: pass it as `after` for the next one. */
+  @Get()
+  async list(@Query() query: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
+    const filter = parseOrThrow(ExceptionListQuery, query);
+    const rows = await this.queries.listExceptions(filter);
+    if (rows.length === filter.limit) void reply.header('next-cursor', rows[rows.length - 1].id);
+    return rows;
+  }
+
+  @Get(':id')
+  async get(@Param('id') id: string) {
+    const found = await this.queries.getException(parseOrThrow(ExceptionId, id));
+    if (!found) throw notFound(id);
+    return found;
+  }
+
+  /**
+   * 200 with the exception after the resolution. 400 PARAM_ILLEGAL for a bad body; 404
+   * EXCEPTION_NOT_EXIST; 409 EXCEPTION_RESOLVED (resolved before) or ORDER_STATUS_FORBIDS (e.g.
+   * mark_failed on a final order).
+   */
+  @Post(':id/resolve')
+  @HttpCode(HttpStatus.OK)
+  async resolve(@Param('id') id: string, @Body() body: unknown) {
+    const exceptionId = parseOrThrow(ExceptionId, id);
+    const input = parseOrThrow(ResolveBody, body);
+    const outcome = await this.exceptions.resolve(exceptionId, input);
+    if (outcome.kind === 'not-found') throw notFound(id);
+    if (outcome.kind === 'conflict') {
+      throw new HttpException({ code: outcome.code, message: outcome.message }, HttpStatus.CONFLICT);
+    }
+    return this.queries.getException(exceptionId);
+  }
+}
+
+const notFound = (id: string) =>
+  new NotFoundException({ code: 'EXCEPTION_NOT_EXIST', message: `no exception ${id}` });
