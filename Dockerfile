@@ -18,6 +18,8 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/package.json /app/tsconfig.json ./
 COPY --from=build /app/scripts/register-paths.js ./scripts/register-paths.js
+# The ops console (order-state serves it; its libraries come from node_modules).
+COPY --from=build /app/apps/order-state/console ./apps/order-state/console
 # The image's `node` user, by number: Kubernetes' runAsNonRoot can only verify a numeric user. Nothing
 # is written at run time (the manifests mount the root filesystem read-only).
 USER 1000:1000

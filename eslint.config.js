@@ -7,6 +7,20 @@ module.exports = tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
+    // The ops console runs in the browser.
+    files: ['apps/*/console/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: {
+        window: 'readonly',
+        document: 'readonly',
+        fetch: 'readonly',
+        sessionStorage: 'readonly',
+        prompt: 'readonly',
+      },
+    },
+  },
+  {
     languageOptions: {
       globals: {
         require: 'readonly',

@@ -188,6 +188,7 @@ async function measureCandidate(ids: string[], kafkaForProbe: Kafka, instanceDir
       KAFKA_BROKERS: process.env.KAFKA_BROKERS,
       DATABASE_URL: db.url,
       HTTP_PORT: '0',
+      OPERATOR_AUTH: 'disabled',
       KAFKA_GROUP_ID: `bench-batch-${randomBytes(3).toString('hex')}`,
       LOG_LEVEL: 'warn',
       // Tuning knobs pass through, so a run can compare settings.

@@ -80,6 +80,7 @@ export class PollerTestBed {
         KAFKA_BROKERS: process.env.KAFKA_BROKERS,
         DATABASE_URL: this.db.url,
         HTTP_PORT: '0',
+        OPERATOR_AUTH: 'disabled',
         KAFKA_GROUP_ID: `order-state-it-${this.suffix}`,
         OUTBOX_POLL_MS: '50',
       }),

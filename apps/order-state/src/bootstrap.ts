@@ -8,8 +8,11 @@ import {
   DurableProducer,
   ensureTopics,
   KafkaBatchTransport,
+  KafkaReachability,
 } from '@app/kafka';
-import { createLogger } from '@app/observability';
+import { ReplayPublisher } from '@app/dead-letters';
+import { createLogger, eventLoopCheck, ServiceMetrics, ServiceProbes } from '@app/observability';
+import { loadOperatorAuth } from '@app/operator-auth';
 import { isPostgresDataError } from '@app/persistence';
 import { OrderStateModule } from './order-state.module';
 import { OrderStateConfig } from './config';
@@ -31,13 +34,33 @@ export interface RunningOrderState {
 
 export async function bootstrapOrderState(config: OrderStateConfig): Promise<RunningOrderState> {
   const logger = createLogger('order-state');
+  const auth = loadOperatorAuth('order-state', config);
+  const metrics = new ServiceMetrics('order-state');
+  // Filled in once the app and Kafka client exist; the probes read them when asked.
+  const parts: { kafkaUp?: KafkaReachability; consumerHealth?: ConsumerHealth; database?: DataSource } = {};
+  const loop = eventLoopCheck();
+  const probes = new ServiceProbes({
+    // Restarting helps only when the process itself is stuck: its loop, or a consumer kafkajs gave up on.
+    live: [loop, { code: 'CONSUMER_STOPPED', check: () => parts.consumerHealth?.failure == null }],
+    ready: [
+      {
+        code: 'DATABASE_UNAVAILABLE',
+        check: async () => (await parts.database?.query('SELECT 1'), parts.database !== undefined),
+      },
+      { code: 'KAFKA_UNAVAILABLE', check: () => parts.kafkaUp?.reachable() ?? false },
+    ],
+  });
   const app = await NestFactory.create<NestFastifyApplication>(
-    OrderStateModule.forRoot(config),
+    OrderStateModule.forRoot(config, { metrics, probes, auth }),
     new FastifyAdapter({ bodyLimit: 64 * 1024 }),
     { logger, bufferLogs: false },
   );
 
-  if (config.DB_MIGRATE_ON_BOOT) await runMigrations(app.get(DataSource), ORDER_STATE_MIGRATION_LOCK);
+  const db = app.get(DataSource);
+  parts.database = db;
+  const consumerHealth = app.get(ConsumerHealth);
+  parts.consumerHealth = consumerHealth;
+  if (config.DB_MIGRATE_ON_BOOT) await runMigrations(db, ORDER_STATE_MIGRATION_LOCK);
 
   const kafka = createKafkaClient({
     brokers: config.KAFKA_BROKERS,
@@ -55,6 +78,10 @@ export async function bootstrapOrderState(config: OrderStateConfig): Promise<Run
   }
   const producer = new DurableProducer(kafka, { sendTimeoutMs: 30_000, logger });
   await producer.connect();
+  const kafkaUp = new KafkaReachability(kafka);
+  parts.kafkaUp = kafkaUp;
+  // Dead letters are replayed through the same durable producer.
+  app.get(ReplayPublisher).attach(producer);
 
   const transport = new KafkaBatchTransport({
     kafka,
@@ -64,7 +91,8 @@ export async function bootstrapOrderState(config: OrderStateConfig): Promise<Run
     partitionsConsumedConcurrently: config.KAFKA_PARTITIONS_CONCURRENCY,
     // A result PostgreSQL cannot store (a value out of its range) goes to the DLQ; the rest applies.
     isPoisonError: isPostgresDataError,
-    health: app.get(ConsumerHealth),
+    health: consumerHealth,
+    metrics,
   });
   app.connectMicroservice({ strategy: transport });
   await app.startAllMicroservices();
@@ -93,11 +121,14 @@ export async function bootstrapOrderState(config: OrderStateConfig): Promise<Run
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
+      probes.startDraining(); // not ready from now on: traffic moves away first
       await transport.close();
       await sweeper.stop();
       await exceptionSweeper.stop();
       await relay.stop();
       await producer.disconnect();
+      await kafkaUp.close();
+      loop.stop();
       await app.close();
     })());
 

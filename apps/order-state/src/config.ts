@@ -7,9 +7,11 @@ import {
   positiveIntSetting,
   booleanSetting,
 } from '@app/config';
+import { operatorAuthSettings } from '@app/operator-auth';
 
 export const OrderStateSettings = z.object({
   ...kafkaSettings,
+  ...operatorAuthSettings,
   DATABASE_URL: databaseUrlSetting,
   HTTP_PORT: portSetting(3002),
   /** ≤ 100 characters: it is part of every dead letter's event id (≤ 200). */

@@ -1,5 +1,17 @@
 import { ConsumerHealth } from '@app/kafka';
 import { DynamicModule, Module } from '@nestjs/common';
+import {
+  DeadLetterArchive,
+  DeadLetterReplayer,
+  DeadLettersConsumers,
+  DeadLettersController,
+  ReplayPublisher,
+} from '@app/dead-letters';
+import { ObservabilityModule, ServiceMetrics, ServiceProbes } from '@app/observability';
+import { OPERATOR_AUTH_CONFIG, OperatorAuthConfig } from '@app/operator-auth';
+import { OutcomeRecorder } from './application/ports';
+import { ConsoleController } from './infrastructure/console/console.controller';
+import { OrderStateMetrics } from './infrastructure/metrics/order-state-metrics';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { orderStateDataSourceOptions } from './infrastructure/persistence/data-source';
 import { ApplyObservationsUseCase } from './application/apply-observations.use-case';
@@ -13,13 +25,33 @@ import { ORDER_STATE_CONFIG, OrderStateConfig } from './config';
 
 @Module({})
 export class OrderStateModule {
-  static forRoot(config: OrderStateConfig): DynamicModule {
+  static forRoot(
+    config: OrderStateConfig,
+    ops: { metrics: ServiceMetrics; probes: ServiceProbes; auth: OperatorAuthConfig },
+  ): DynamicModule {
     return {
       module: OrderStateModule,
-      imports: [TypeOrmModule.forRoot(orderStateDataSourceOptions(config.DATABASE_URL, config.DB_POOL_SIZE))],
-      controllers: [OrdersController, ExceptionsController, OrderStateConsumers],
+      imports: [
+        TypeOrmModule.forRoot(orderStateDataSourceOptions(config.DATABASE_URL, config.DB_POOL_SIZE)),
+        // GET /metrics, /health/live, /health/ready and /health (libs/observability).
+        ObservabilityModule.forRoot({ metrics: ops.metrics, probes: ops.probes }),
+      ],
+      controllers: [
+        OrdersController,
+        ExceptionsController,
+        DeadLettersController,
+        ConsoleController,
+        OrderStateConsumers,
+        DeadLettersConsumers,
+      ],
       providers: [
         { provide: ORDER_STATE_CONFIG, useValue: config },
+        { provide: OPERATOR_AUTH_CONFIG, useValue: ops.auth },
+        OrderStateMetrics,
+        { provide: OutcomeRecorder, useExisting: OrderStateMetrics },
+        DeadLetterArchive,
+        DeadLetterReplayer,
+        ReplayPublisher,
         ApplyObservationsUseCase,
         RegisterOrdersUseCase,
         ExceptionsUseCase,

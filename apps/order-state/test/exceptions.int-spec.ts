@@ -57,6 +57,7 @@ describe('order-state exceptions (real Kafka and PostgreSQL)', () => {
         KAFKA_BROKERS: process.env.KAFKA_BROKERS!,
         DATABASE_URL: db.url,
         HTTP_PORT: '0',
+        OPERATOR_AUTH: 'disabled',
         KAFKA_GROUP_ID: groupId,
         OUTBOX_POLL_MS: '50',
         // Small, so that the sweeps happen within a test.
@@ -341,7 +342,8 @@ describe('order-state exceptions (real Kafka and PostgreSQL)', () => {
 
   it.each([
     ['an unknown resolution', { resolution: 'refund', by: 'x' }],
-    ['no by', { resolution: 'accept' }],
+    // `by` is optional now (the operator token's name is recorded), but never empty.
+    ['an empty by', { resolution: 'accept', by: '' }],
     ['an unknown field', { resolution: 'accept', by: 'x', extra: 1 }],
     ['a note that is too long', { resolution: 'accept', by: 'x', note: 'n'.repeat(501) }],
   ])('POST /exceptions/:id/resolve refuses %s with 400 PARAM_ILLEGAL', async (_label, body) => {

@@ -44,6 +44,8 @@ describe('order-state (real Kafka and PostgreSQL)', () => {
     KAFKA_BROKERS: process.env.KAFKA_BROKERS!,
     DATABASE_URL: db.url,
     HTTP_PORT: '0',
+    // Operator auth has its own suite (operator-auth.int-spec.ts); here the API is open.
+    OPERATOR_AUTH: 'disabled',
     KAFKA_GROUP_ID: groupId,
     OUTBOX_POLL_MS: '50',
     ...over,
@@ -397,13 +399,16 @@ describe('order-state (real Kafka and PostgreSQL)', () => {
     expect((await getOrder(id)).version).toBe(1);
   });
 
-  it('GET /health is 200 while the database answers and the consumer consumes, 503 once it has stopped for good', async () => {
-    expect((await fetch(`${app.url}/health`)).status).toBe(200);
+  it('probes: live and ready while the database answers and the consumer consumes; a consumer stopped for good fails liveness (a restart helps), not readiness', async () => {
+    for (const probe of ['/health/live', '/health/ready', '/health']) {
+      expect([probe, (await fetch(`${app.url}${probe}`)).status]).toEqual([probe, 200]);
+    }
     // From here on this in-process app is unhealthy; the tests after this one use processes of their own.
     app.app.get(ConsumerHealth).markStopped('spec: kafkajs gave up');
-    const res = await fetch(`${app.url}/health`);
+    const res = await fetch(`${app.url}/health/live`);
     expect(res.status).toBe(503);
     expect(await res.json()).toMatchObject({ status: 'unavailable', code: 'CONSUMER_STOPPED' });
+    expect((await fetch(`${app.url}/health/ready`)).status).toBe(200);
   });
 
   describe('crash between the DB commit and the offset commit', () => {
@@ -425,6 +430,7 @@ describe('order-state (real Kafka and PostgreSQL)', () => {
         KAFKA_GROUP_ID: crashGroup,
         KAFKA_SESSION_TIMEOUT_MS: '6000',
         OUTBOX_POLL_MS: '50',
+        OPERATOR_AUTH: 'disabled',
         ...extra,
       });
       try {

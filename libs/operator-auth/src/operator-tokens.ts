@@ -35,7 +35,10 @@ export type OperatorAuthConfig =
   { readonly mode: 'disabled' } | { readonly mode: 'tokens'; readonly tokens: readonly OperatorToken[] };
 
 /** Reads and validates the operator tokens at boot; the error names the setting, never a value. */
-export function loadOperatorAuth(app: string, env: NodeJS.ProcessEnv = process.env): OperatorAuthConfig {
+export function loadOperatorAuth(
+  app: string,
+  env: { OPERATOR_AUTH?: string; OPERATOR_TOKENS_FILE?: string; OPERATOR_TOKENS_JSON?: string } = process.env,
+): OperatorAuthConfig {
   const mode = env.OPERATOR_AUTH;
   if (mode !== undefined && mode !== 'enabled' && mode !== 'disabled') {
     throw new ConfigError(app, ['OPERATOR_AUTH is invalid: "enabled" (default) or "disabled"']);
@@ -77,3 +80,16 @@ export function loadOperatorAuth(app: string, env: NodeJS.ProcessEnv = process.e
   }
   return { mode: 'tokens', tokens: parsed.data };
 }
+
+/**
+ * The settings, for each service's config schema (so the settings table and the deployment checks
+ * know them). Checked in depth by {@link loadOperatorAuth} at boot.
+ */
+export const operatorAuthSettings = {
+  /** `disabled` runs the operator endpoints without tokens (the demo, local runs); default enabled. */
+  OPERATOR_AUTH: z.enum(['enabled', 'disabled']).default('enabled'),
+  /** A JSON file of `[{"name","token","role"}]` (a mounted Kubernetes secret). */
+  OPERATOR_TOKENS_FILE: z.string().min(1).optional(),
+  /** The same JSON, inline (a secret exposed as an environment variable). */
+  OPERATOR_TOKENS_JSON: z.string().min(1).optional(),
+};

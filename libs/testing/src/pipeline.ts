@@ -138,6 +138,8 @@ export class Pipeline {
       ...common,
       DATABASE_URL: this.opts.databaseUrl,
       OUTBOX_POLL_MS: '50',
+      // The demo and the suites run the API open; the console test passes tokens instead.
+      OPERATOR_AUTH: 'disabled',
       ...this.opts.env?.['order-state'],
     });
     this.envs.set('inquiry-poller', {

@@ -1,10 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { OrderStatus, ResultObservedV1 } from '@app/contracts';
 import { isFinal } from '../domain/order-status';
 import { foldObservations, ObservationResult } from '../domain/order-ledger';
 import { OrderStore, StoredObservation, transitionToEvent } from '../infrastructure/persistence/order-store';
+import { AppliedOutcome, NoOutcomeRecorder, OutcomeRecorder } from './ports';
 
 export interface ApplySummary {
   received: number;
@@ -12,6 +13,24 @@ export interface ApplySummary {
   parked: number;
   transitions: number;
   anomalies: number;
+}
+
+const NOTHING_APPLIED: AppliedOutcome = { observations: [], transitions: [], anomalies: [] };
+
+/** What a fold applied, as the metrics count it. */
+function appliedOutcome(
+  observations: readonly StoredObservation[],
+  outcome: ReturnType<typeof foldObservations>,
+): AppliedOutcome {
+  const effects = new Map(outcome.results.map((r) => [r.eventId, r.effect]));
+  return {
+    observations: observations.map((o) => ({
+      source: o.source,
+      effect: effects.get(o.eventId) ?? 'unknown',
+    })),
+    transitions: outcome.transitions.map((t) => ({ from: t.from, to: t.to, source: t.cause.source })),
+    anomalies: outcome.anomalies.map((a) => a.kind),
+  };
 }
 
 const toStored = (e: ResultObservedV1): StoredObservation => ({
@@ -38,10 +57,20 @@ const toStored = (e: ResultObservedV1): StoredObservation => ({
  */
 @Injectable()
 export class ApplyObservationsUseCase {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Optional() private readonly recorder: OutcomeRecorder = new NoOutcomeRecorder(),
+  ) {}
 
   async execute(events: ResultObservedV1[]): Promise<ApplySummary> {
-    return this.dataSource.transaction('READ COMMITTED', (em) => this.applyIn(new OrderStore(em), events));
+    let applied = NOTHING_APPLIED;
+    const summary = await this.dataSource.transaction('READ COMMITTED', async (em) => {
+      const { summary, outcome } = await this.applyIn(new OrderStore(em), events);
+      applied = outcome;
+      return summary;
+    });
+    this.recorder.recordApplied(applied);
+    return summary;
   }
 
   /**
@@ -54,13 +83,15 @@ export class ApplyObservationsUseCase {
   async requestCancel(
     paymentRequestId: string,
   ): Promise<{ kind: 'not-found' } | { kind: 'final'; status: OrderStatus } | { kind: 'cancelling' }> {
-    return this.dataSource.transaction('READ COMMITTED', async (em) => {
+    type Outcome = { kind: 'not-found' } | { kind: 'final'; status: OrderStatus } | { kind: 'cancelling' };
+    let applied = NOTHING_APPLIED;
+    const result = await this.dataSource.transaction('READ COMMITTED', async (em): Promise<Outcome> => {
       const store = new OrderStore(em);
       const order = (await store.loadOrders([paymentRequestId], true)).get(paymentRequestId);
       if (!order) return { kind: 'not-found' };
       if (isFinal(order.status)) return { kind: 'final', status: order.status };
       const now = new Date().toISOString();
-      await this.applyIn(store, [
+      ({ outcome: applied } = await this.applyIn(store, [
         {
           eventId: `cancel-request:${paymentRequestId}`,
           schemaVersion: 1,
@@ -73,12 +104,17 @@ export class ApplyObservationsUseCase {
           resultCode: 'CANCEL_REQUESTED',
           resultMessage: 'cancel requested through order-state (POST /orders/:id/cancel)',
         },
-      ]);
-      return { kind: 'cancelling' };
+      ]));
+      return { kind: 'cancelling' as const };
     });
+    this.recorder.recordApplied(applied);
+    return result;
   }
 
-  private async applyIn(store: OrderStore, events: ResultObservedV1[]): Promise<ApplySummary> {
+  private async applyIn(
+    store: OrderStore,
+    events: ResultObservedV1[],
+  ): Promise<{ summary: ApplySummary; outcome: AppliedOutcome }> {
     const unique = new Map<string, StoredObservation>();
     for (const e of events) if (!unique.has(e.eventId)) unique.set(e.eventId, toStored(e));
     const ids = [...new Set([...unique.values()].map((o) => o.paymentRequestId))];
@@ -89,11 +125,14 @@ export class ApplyObservationsUseCase {
     const fresh = [...unique.values()].filter((o) => !seen.has(o.eventId));
     if (fresh.length === 0) {
       return {
-        received: events.length,
-        duplicates: events.length,
-        parked: 0,
-        transitions: 0,
-        anomalies: 0,
+        summary: {
+          received: events.length,
+          duplicates: events.length,
+          parked: 0,
+          transitions: 0,
+          anomalies: 0,
+        },
+        outcome: NOTHING_APPLIED,
       };
     }
 
@@ -110,11 +149,14 @@ export class ApplyObservationsUseCase {
     await store.applyExceptionActions(outcome.exceptions);
 
     return {
-      received: events.length,
-      duplicates: events.length - fresh.length,
-      parked: fresh.filter((o) => results.get(o.eventId)!.effect === 'parked').length,
-      transitions: outcome.transitions.length,
-      anomalies: outcome.anomalies.length,
+      summary: {
+        received: events.length,
+        duplicates: events.length - fresh.length,
+        parked: fresh.filter((o) => results.get(o.eventId)!.effect === 'parked').length,
+        transitions: outcome.transitions.length,
+        anomalies: outcome.anomalies.length,
+      },
+      outcome: appliedOutcome([...stranded, ...fresh], outcome),
     };
   }
 
@@ -123,7 +165,8 @@ export class ApplyObservationsUseCase {
    * Returns how many orders it looked at.
    */
   async applyStrandedParked(limit = 500): Promise<number> {
-    return this.dataSource.transaction('READ COMMITTED', async (em) => {
+    let applied = NOTHING_APPLIED;
+    const count = await this.dataSource.transaction('READ COMMITTED', async (em) => {
       const store = new OrderStore(em);
       const ids = await store.ordersWithStrandedParked(limit);
       if (ids.length === 0) return 0;
@@ -135,7 +178,10 @@ export class ApplyObservationsUseCase {
       await store.insertAnomalies(outcome.anomalies);
       await store.insertOutbox(outcome.transitions.map(transitionToEvent));
       await store.applyExceptionActions(outcome.exceptions);
+      applied = appliedOutcome(parked, outcome);
       return ids.length;
     });
+    this.recorder.recordApplied(applied);
+    return count;
   }
 }

@@ -87,6 +87,41 @@ export class OrderQueries {
     return { ...order, timeline, exceptions };
   }
 
+  /** Per status: how many orders, and when the oldest was registered. */
+  async summary(): Promise<{
+    byStatus: { status: string; count: number; oldestAt: string | null }[];
+    stuck: number;
+  }> {
+    const rows = (await this.dataSource.query(
+      `SELECT status, count(*)::int AS count, min(registered_at) AS "oldestAt" FROM payment_orders GROUP BY status`,
+    )) as { status: string; count: number; oldestAt: Date | null }[];
+    const [stuck] = (await this.dataSource.query(
+      `SELECT count(*)::int AS n FROM payment_orders
+        WHERE status IN ('init', 'cancelling') AND payment_expiry_time < now()`,
+    )) as { n: number }[];
+    const order = ['init', 'cancelling', 'success', 'fail', 'cancelled'];
+    return {
+      byStatus: order.map((status) => {
+        const row = rows.find((r) => r.status === status);
+        return {
+          status,
+          count: row?.count ?? 0,
+          oldestAt: row?.oldestAt ? new Date(row.oldestAt).toISOString() : null,
+        };
+      }),
+      stuck: stuck.n,
+    };
+  }
+
+  /** The order's open exception, if any. */
+  async openExceptionOf(paymentRequestId: string): Promise<{ id: string } | null> {
+    const [row] = (await this.dataSource.query(
+      `SELECT id::text AS id FROM exceptions WHERE payment_request_id = $1 AND resolved_at IS NULL`,
+      [paymentRequestId],
+    )) as { id: string }[];
+    return row ?? null;
+  }
+
   async getException(id: string) {
     const [row] = await this.dataSource.query(`${EXCEPTION_SELECT} WHERE e.id = $1::bigint`, [id]);
     return row ?? null;

@@ -9,11 +9,13 @@ import {
   Param,
   Post,
   Query,
+  Req,
   Res,
 } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { DialectSchema, ExceptionReasonSchema, text } from '@app/contracts';
+import { operatorOf, RequireRole } from '@app/operator-auth';
 import { ExceptionsUseCase } from '../../application/exceptions.use-case';
 import { OrderQueries } from '../../application/order-queries';
 import { MAX_AGE_SECONDS, parseOrThrow, wholeNumber } from './orders.controller';
@@ -43,8 +45,11 @@ const ExceptionListQuery = z.strictObject({
 
 const ResolveBody = z.strictObject({
   resolution: z.enum(['accept', 'reverse', 'mark_failed', 'reinquire']),
-  /** Who decides (until the API has tokens, the caller names itself). */
-  by: text().min(1).max(100),
+  /**
+   * Who decides: the operator token's name is recorded. Only when operator auth is disabled (the demo,
+   * local runs) does this field name the person instead of "anonymous".
+   */
+  by: text().min(1).max(100).optional(),
   /** Why. */
   note: text().max(500).nullish(),
 });
@@ -59,6 +64,7 @@ export class ExceptionsController {
 
   /** Oldest first. A full page carries a `next-cursor` header: pass it as `after` for the next one. */
   @Get()
+  @RequireRole('viewer')
   async list(@Query() query: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
     const filter = parseOrThrow(ExceptionListQuery, query);
     const rows = await this.queries.listExceptions(filter);
@@ -67,6 +73,7 @@ export class ExceptionsController {
   }
 
   @Get(':id')
+  @RequireRole('viewer')
   async get(@Param('id') id: string) {
     const found = await this.queries.getException(parseOrThrow(ExceptionId, id));
     if (!found) throw notFound(id);
@@ -80,10 +87,13 @@ export class ExceptionsController {
    */
   @Post(':id/resolve')
   @HttpCode(HttpStatus.OK)
-  async resolve(@Param('id') id: string, @Body() body: unknown) {
+  @RequireRole('operator')
+  async resolve(@Param('id') id: string, @Body() body: unknown, @Req() req: unknown) {
     const exceptionId = parseOrThrow(ExceptionId, id);
     const input = parseOrThrow(ResolveBody, body);
-    const outcome = await this.exceptions.resolve(exceptionId, input);
+    const operator = operatorOf(req);
+    const by = operator.name === 'anonymous' && input.by ? input.by : operator.name;
+    const outcome = await this.exceptions.resolve(exceptionId, { ...input, by });
     if (outcome.kind === 'not-found') throw notFound(id);
     if (outcome.kind === 'conflict') {
       throw new HttpException({ code: outcome.code, message: outcome.message }, HttpStatus.CONFLICT);

@@ -9,6 +9,7 @@ import {
   Param,
   Post,
   Query,
+  Req,
   Res,
 } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
@@ -22,10 +23,11 @@ import {
   hashId,
   text,
 } from '@app/contracts';
-import { ConsumerHealth } from '@app/kafka';
+import { maySeeRawBodies, operatorOf, RequireRole } from '@app/operator-auth';
 import { RegisterOrdersUseCase } from '../../application/register-orders.use-case';
 import { ApplyObservationsUseCase } from '../../application/apply-observations.use-case';
 import { decodeOrderCursor, encodeOrderCursor, OrderQueries } from '../../application/order-queries';
+import { ExceptionsUseCase } from '../../application/exceptions.use-case';
 
 /** Ten years: PostgreSQL's dates end long before a 64-bit number of seconds does. */
 export const MAX_AGE_SECONDS = 10 * 366 * 24 * 3600;
@@ -100,11 +102,12 @@ export class OrdersController {
     private readonly registerOrders: RegisterOrdersUseCase,
     private readonly applyObservations: ApplyObservationsUseCase,
     private readonly queries: OrderQueries,
-    private readonly consumerHealth: ConsumerHealth,
+    private readonly exceptions: ExceptionsUseCase,
   ) {}
 
   /** The same use case as the order-registered topic. 201 when new, 200 when already registered alike, 409 when different. */
   @Post('orders')
+  @RequireRole('operator')
   async register(@Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
     const input = parseOrThrow(RegisterOrderBody, body);
     const [outcome] = await this.registerOrders.execute([
@@ -123,11 +126,55 @@ export class OrdersController {
     return this.queries.getOrder(input.paymentRequestId);
   }
 
+  /** Counts and the oldest order per status (the console's first view). */
+  @Get('orders/summary')
+  @RequireRole('viewer')
+  async summary() {
+    return this.queries.summary();
+  }
+
+  /** The order with its timeline; the partners' raw bodies only for operators. */
   @Get('orders/:paymentRequestId')
-  async get(@Param('paymentRequestId') id: string) {
+  @RequireRole('viewer')
+  async get(@Param('paymentRequestId') id: string, @Req() req: unknown) {
     const order = await this.queries.getOrder(parseOrThrow(PaymentRequestIdSchema, id));
     if (!order) throw new NotFoundException({ code: 'ORDER_NOT_EXIST', message: `no order ${id}` });
-    return order;
+    if (maySeeRawBodies(req)) return order;
+    return {
+      ...order,
+      timeline: (order.timeline as Record<string, unknown>[]).map(({ rawBody: _hidden, ...rest }) => rest),
+    };
+  }
+
+  /**
+   * Asks the poller to inquire about a stuck order now, through its open exception (a `reinquire`
+   * resolution, recorded with who asked). 409 NO_OPEN_EXCEPTION when it has none: an order that is
+   * not past its expiry plus the last cancel retry is still being polled.
+   */
+  @Post('orders/:paymentRequestId/reinquire')
+  @HttpCode(HttpStatus.OK)
+  @RequireRole('operator')
+  async reinquire(@Param('paymentRequestId') id: string, @Req() req: unknown) {
+    const paymentRequestId = parseOrThrow(PaymentRequestIdSchema, id);
+    const open = await this.queries.openExceptionOf(paymentRequestId);
+    if (!open) {
+      throw new HttpException(
+        {
+          code: 'NO_OPEN_EXCEPTION',
+          message: `order ${id} has no open exception: the poller is still on it`,
+        },
+        HttpStatus.CONFLICT,
+      );
+    }
+    const outcome = await this.exceptions.resolve(open.id, {
+      resolution: 'reinquire',
+      by: operatorOf(req).name,
+      note: 're-inquiry asked from the console',
+    });
+    if (outcome.kind === 'conflict') {
+      throw new HttpException({ code: outcome.code, message: outcome.message }, HttpStatus.CONFLICT);
+    }
+    return this.queries.getException(open.id);
   }
 
   /**
@@ -137,6 +184,7 @@ export class OrdersController {
    */
   @Post('orders/:paymentRequestId/cancel')
   @HttpCode(HttpStatus.OK)
+  @RequireRole('operator')
   async cancel(@Param('paymentRequestId') id: string) {
     const paymentRequestId = parseOrThrow(PaymentRequestIdSchema, id);
     const outcome = await this.applyObservations.requestCancel(paymentRequestId);
@@ -154,6 +202,7 @@ export class OrdersController {
 
   /** Oldest first. A full page carries a `next-cursor` header: pass it as `after` for the next one. */
   @Get('orders')
+  @RequireRole('viewer')
   async list(@Query() query: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
     const filter = parseOrThrow(ListQuery, query);
     const page = await this.queries.listOrders(filter);
@@ -165,6 +214,7 @@ export class OrdersController {
 
   /** Newest first. A full page carries a `next-cursor` header: pass it as `before` for the next one. */
   @Get('anomalies')
+  @RequireRole('viewer')
   async anomalies(@Query() query: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
     const q = parseOrThrow(AnomalyQuery, query);
     const rows: { id: string }[] = await this.queries.listAnomalies(q.limit, q.paymentRequestId, q.before);
@@ -172,22 +222,10 @@ export class OrdersController {
     return rows;
   }
 
-  /** 200 while the database answers and the result consumer consumes; 503 with the reason otherwise. */
-  @Get('health')
-  async health() {
-    const unavailable = (code: string, detail?: string) =>
-      new HttpException(
-        { status: 'unavailable', code, ...(detail ? { detail } : {}) },
-        HttpStatus.SERVICE_UNAVAILABLE,
-      );
-    try {
-      await this.queries.ping();
-    } catch {
-      throw unavailable('DATABASE_UNAVAILABLE');
-    }
-    // Without the consumer no result is applied any more: restart the pod.
-    if (this.consumerHealth.failure !== null)
-      throw unavailable('CONSUMER_STOPPED', this.consumerHealth.failure);
-    return { status: 'ok' };
+  /** Who the token belongs to (the console shows it and hides what the role may not do). */
+  @Get('operators/me')
+  @RequireRole('viewer')
+  me(@Req() req: unknown) {
+    return operatorOf(req);
   }
 }

@@ -1,4 +1,5 @@
 import { DataSourceOptions } from 'typeorm';
+import { DeadLetters1796100000000 } from '@app/dead-letters';
 import { postgresDataSourceOptions } from '@app/persistence';
 import { PaymentOrderEntity } from './payment-order.entity';
 import { PaymentObservationEntity } from './payment-observation.entity';
@@ -20,6 +21,7 @@ export const ORDER_STATE_MIGRATIONS = [
   InitialSchema1763700000000,
   ObservationPartner1795300000000,
   Exceptions1796000000000,
+  DeadLetters1796100000000,
 ];
 
 /** One definition for the app and the migration CLI (style.md). Schema changes go through migrations only. */
