@@ -45,8 +45,18 @@ const alipayPlusRows: Row[] = [
     'METHOD_NOT_SUPPORTED',
     'MEDIA_TYPE_NOT_ACCEPTABLE',
     'CANCEL_WINDOW_EXCEED',
-    'ORDER_NOT_EXIST',
   ].map((code): Row => [`F ${code} → failed`, result(code, 'F'), { kind: 'failed', resultCode: code }]),
+  // Issue 11 rows 4 and 5 (these two were `failed` before): answers about the order, not refusals.
+  [
+    'F ORDER_IS_CLOSED → closed (the order ends cancelled)',
+    result('ORDER_IS_CLOSED', 'F', 'closed'),
+    { kind: 'closed', resultCode: 'ORDER_IS_CLOSED', resultMessage: 'closed' },
+  ],
+  [
+    'F ORDER_NOT_EXIST → not-found (re-inquire over a grace window)',
+    result('ORDER_NOT_EXIST', 'F'),
+    { kind: 'not-found', resultCode: 'ORDER_NOT_EXIST' },
+  ],
 ];
 
 /** protocol.md §4.2: S cancelled (cancelTime); F failed (e.g. PROCESS_FAIL after a refund); U retry. */
@@ -67,6 +77,12 @@ const antomRows: Row[] = [
     { kind: 'failed', resultCode: 'PROCESS_FAIL' },
   ],
   ['F unknown code → failed', result('SOMETHING_NEW', 'F'), { kind: 'failed', resultCode: 'SOMETHING_NEW' }],
+  ['F ORDER_IS_CLOSED → closed', result('ORDER_IS_CLOSED', 'F'), { kind: 'closed', resultCode: 'ORDER_IS_CLOSED' }],
+  [
+    'F ORDER_NOT_EXIST → not-found',
+    result('ORDER_NOT_EXIST', 'F'),
+    { kind: 'not-found', resultCode: 'ORDER_NOT_EXIST' },
+  ],
   [
     'U UNKNOWN_EXCEPTION → retry, same paymentRequestId',
     result('UNKNOWN_EXCEPTION', 'U'),

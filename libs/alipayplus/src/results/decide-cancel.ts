@@ -1,14 +1,33 @@
 import { Dialect } from '../dialect';
 import { Result } from '../models/common.schema';
 import { CancelPaymentResponseByDialect } from '../models/cancel-payment.schema';
-import { BACKOFF_RESULT_CODES, RETRYABLE_RESULT_CODES, isOneOf } from './result-codes';
+import {
+  BACKOFF_RESULT_CODES,
+  ORDER_IS_CLOSED,
+  ORDER_NOT_EXIST,
+  RETRYABLE_RESULT_CODES,
+  isOneOf,
+} from './result-codes';
 
 export type CancelDecision =
   /** Cancelled; the order ends CANCELLED even if a success notification arrives later (§4.1, §4.2). */
   | { readonly kind: 'cancelled'; readonly resultCode: string; readonly cancelTime?: string }
   /** Unknown: re-send the same request with the same paymentRequestId, which is idempotent (§4.1, §4.2). */
   | { readonly kind: 'retry'; readonly backoff: boolean; readonly resultCode: string }
-  /** Refused: not retryable; record an anomaly for a person (§4.1 "act per code"). */
+  /**
+   * F ORDER_IS_CLOSED: the order is already closed at the partner, which is what the cancel was for
+   * (§6: terminal, closed/cancelled). The order ends cancelled (issue 11 row 4).
+   */
+  | { readonly kind: 'closed'; readonly resultCode: typeof ORDER_IS_CLOSED; readonly resultMessage?: string }
+  /**
+   * F ORDER_NOT_EXIST: the partner does not know the order. Not yet a final answer: the caller
+   * re-inquires over a short grace window before closing it as not confirmed (issue 11 row 5).
+   */
+  | { readonly kind: 'not-found'; readonly resultCode: typeof ORDER_NOT_EXIST; readonly resultMessage?: string }
+  /**
+   * Refused: not retryable (PROCESS_FAIL, CANCEL_WINDOW_EXCEED, ACCESS_DENIED, …; §4.1 "act per code").
+   * The payment's truth is unknown: the caller inquires to learn it (issue 11 row 7).
+   */
   | { readonly kind: 'failed'; readonly resultCode: string; readonly resultMessage?: string };
 
 /**
@@ -27,7 +46,7 @@ function present(value: string | null | undefined): string | undefined {
 /**
  * Cancel result table, the same in both dialects (protocol.md §4.1, §4.2): S → cancelled;
  * U, or UNKNOWN_EXCEPTION / REQUEST_TRAFFIC_EXCEED_LIMIT whatever the status → retry (backoff for the
- * latter); any other F → failed.
+ * latter); F ORDER_IS_CLOSED → closed; F ORDER_NOT_EXIST → not-found; any other F → failed.
  */
 export function decideCancel<D extends Dialect>(
   _dialect: D,
@@ -52,6 +71,10 @@ export function decideCancel<D extends Dialect>(
     };
   }
   const resultMessage = present(result.resultMessage);
+  const message = resultMessage !== undefined ? { resultMessage } : {};
+  if (result.resultCode === ORDER_IS_CLOSED) return { kind: 'closed', resultCode: ORDER_IS_CLOSED, ...message };
+  if (result.resultCode === ORDER_NOT_EXIST)
+    return { kind: 'not-found', resultCode: ORDER_NOT_EXIST, ...message };
   return {
     kind: 'failed',
     resultCode: result.resultCode,
