@@ -77,7 +77,11 @@ const antomRows: Row[] = [
     { kind: 'failed', resultCode: 'PROCESS_FAIL' },
   ],
   ['F unknown code → failed', result('SOMETHING_NEW', 'F'), { kind: 'failed', resultCode: 'SOMETHING_NEW' }],
-  ['F ORDER_IS_CLOSED → closed', result('ORDER_IS_CLOSED', 'F'), { kind: 'closed', resultCode: 'ORDER_IS_CLOSED' }],
+  [
+    'F ORDER_IS_CLOSED → closed',
+    result('ORDER_IS_CLOSED', 'F'),
+    { kind: 'closed', resultCode: 'ORDER_IS_CLOSED' },
+  ],
   [
     'F ORDER_NOT_EXIST → not-found',
     result('ORDER_NOT_EXIST', 'F'),

@@ -23,7 +23,11 @@ export type CancelDecision =
    * F ORDER_NOT_EXIST: the partner does not know the order. Not yet a final answer: the caller
    * re-inquires over a short grace window before closing it as not confirmed (issue 11 row 5).
    */
-  | { readonly kind: 'not-found'; readonly resultCode: typeof ORDER_NOT_EXIST; readonly resultMessage?: string }
+  | {
+      readonly kind: 'not-found';
+      readonly resultCode: typeof ORDER_NOT_EXIST;
+      readonly resultMessage?: string;
+    }
   /**
    * Refused: not retryable (PROCESS_FAIL, CANCEL_WINDOW_EXCEED, ACCESS_DENIED, …; §4.1 "act per code").
    * The payment's truth is unknown: the caller inquires to learn it (issue 11 row 7).
@@ -72,7 +76,8 @@ export function decideCancel<D extends Dialect>(
   }
   const resultMessage = present(result.resultMessage);
   const message = resultMessage !== undefined ? { resultMessage } : {};
-  if (result.resultCode === ORDER_IS_CLOSED) return { kind: 'closed', resultCode: ORDER_IS_CLOSED, ...message };
+  if (result.resultCode === ORDER_IS_CLOSED)
+    return { kind: 'closed', resultCode: ORDER_IS_CLOSED, ...message };
   if (result.resultCode === ORDER_NOT_EXIST)
     return { kind: 'not-found', resultCode: ORDER_NOT_EXIST, ...message };
   return {

@@ -146,7 +146,11 @@ describe('decideInquiry — Alipay+ decision table (protocol.md §3.1)', () => {
         outcome: 'FAIL',
         resultCode: code,
       });
-      expect(decideInquiry('antom', antom(result))).toEqual({ kind: 'final', outcome: 'FAIL', resultCode: code });
+      expect(decideInquiry('antom', antom(result))).toEqual({
+        kind: 'final',
+        outcome: 'FAIL',
+        resultCode: code,
+      });
     },
   );
 
