@@ -245,8 +245,8 @@ describe('InquiryScheduleRepository (real PostgreSQL)', () => {
     expect(await sut.reinquire('re-done', T0 + 5)).toBe('applied');
     const [done] = await claim(1, T0 + 5, 'REQ');
     expect(done).toMatchObject({ phase: 'verify', verifyReason: 'REINQUIRE', verifyUntil: T0 + 5 });
-    expect(await sut.reinquire('re-open', T0 - 500)).toBe('applied');
-    expect((await sut.find('re-open'))?.nextDueAt).toBe(new Date(T0 - 500).toISOString());
+    expect(await sut.reinquire('re-open', T0 - 5000)).toBe('applied');
+    expect((await sut.find('re-open'))?.nextDueAt).toBe(new Date(T0 - 5000).toISOString());
     expect(await sut.reinquire('re-cxl', T0)).toBe('ignored');
     expect(await sut.reinquire('nobody', T0)).toBe('not-found');
   });
