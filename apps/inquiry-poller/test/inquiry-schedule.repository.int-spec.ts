@@ -223,6 +223,21 @@ describe('InquiryScheduleRepository (real PostgreSQL)', () => {
     });
   });
 
+  it('a final status ends a row in the verify phase (its verify fields cleared)', async () => {
+    await apply([change('ver-end', 'init', 1, 'VEREND'), change('ver-end', 'cancelling', 2, 'VEREND')]);
+    const [entry] = await claim(1, T0, 'VEREND');
+    await sut.complete([
+      {
+        ...reschedule('ver-end', entry.leaseToken, T0),
+        phase: 'verify',
+        verifyReason: 'CANCEL_REFUSED',
+        verifyUntil: T0 + 60_000,
+      },
+    ]);
+    await apply([change('ver-end', 'success', 3, 'VEREND')]);
+    expect(await sut.find('ver-end')).toMatchObject({ phase: 'done', doneReason: 'ORDER_FINAL' });
+  });
+
   it('a reversal moves any row to the cancel phase, due now, its lease revoked, once per exception', async () => {
     await apply([change('rev', 'init', 1, 'REV'), change('rev', 'cancelled', 2, 'REV')]);
     expect(await sut.requestReversal('rev', '7', T0)).toBe('applied');

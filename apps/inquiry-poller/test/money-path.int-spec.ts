@@ -282,7 +282,7 @@ describe('inquiry-poller money-path exceptions (real Kafka and PostgreSQL)', () 
       description: `${id} reversed at the partner`,
     });
     expect(bed.sim.truth(id)!.paidBeforeCancel).toBe(true);
-    await waitFor(async () => (await eventIds(id)).includes(`reversal:${id}:4242:CANCELLED`), {
+    await waitFor(async () => (await eventIds(id)).includes(`reversal:${id}:4242-reverse:CANCELLED`), {
       description: `the reversal told to order-state for ${id}`,
     });
   });

@@ -29,13 +29,13 @@ export class HandleExceptionEventsUseCase {
       const id = command.paymentRequestId;
       const result =
         command.kind === 'reverse'
-          ? await this.schedule.requestReversal(id, command.exceptionId, now)
+          ? await this.schedule.requestReversal(id, command.reversalKey, now)
           : await this.schedule.reinquire(id, now);
       if (result === 'applied') {
         applied++;
         this.logger.warn(
           command.kind === 'reverse'
-            ? `${id}: REVERSAL requested by exception ${command.exceptionId} (${event.type} ${event.reason}${event.resolution ? `/${event.resolution}` : ''}); sending a cancel`
+            ? `${id}: REVERSAL ${command.reversalKey} requested by exception ${event.exceptionId} (${event.type} ${event.reason}${event.resolution ? `/${event.resolution}` : ''}); sending a cancel`
             : `${id}: re-inquiry requested by exception ${event.exceptionId}`,
         );
       } else if (result === 'not-found') {

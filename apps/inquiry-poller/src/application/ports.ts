@@ -111,12 +111,13 @@ export abstract class ScheduleRepository {
   abstract markCancelRequested(paymentRequestId: string, leaseToken: string, now: number): Promise<boolean>;
 
   /**
-   * A reversal asked for by exception `exceptionId`: the row goes to the cancel phase, due now, its
-   * lease revoked, whatever its phase. Once per exception: `ignored` when the row already carries it.
+   * A reversal named `reversalKey` (domain/exception-commands): the row goes to the cancel phase,
+   * due now, its lease revoked, whatever its phase. Once per key: `ignored` when the row already
+   * carries it.
    */
   abstract requestReversal(
     paymentRequestId: string,
-    exceptionId: string,
+    reversalKey: string,
     now: number,
   ): Promise<ExceptionCommandResult>;
 

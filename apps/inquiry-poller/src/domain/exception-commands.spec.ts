@@ -22,15 +22,15 @@ describe('exceptionCommand (payments.exceptions.v1 → what the poller does)', (
     expect(exceptionCommand(event({ reason: 'PAID_AFTER_CLOSE', orderStatus: 'cancelled' }))).toEqual({
       kind: 'reverse',
       paymentRequestId: 'pr-1',
-      exceptionId: '42',
+      reversalKey: '42',
     });
   });
 
-  it('resolved reverse → a reversal, whatever the reason', () => {
+  it('resolved reverse → a reversal of its own, even after the automatic one of the same exception', () => {
     expect(exceptionCommand(event({ type: 'resolved', resolution: 'reverse' }))).toEqual({
       kind: 'reverse',
       paymentRequestId: 'pr-1',
-      exceptionId: '42',
+      reversalKey: '42-reverse',
     });
   });
 

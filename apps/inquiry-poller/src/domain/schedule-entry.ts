@@ -67,8 +67,8 @@ export interface ScheduleEntry {
   readonly doneReason: DoneReason | null;
   /**
    * Set when the cancel is a reversal asked for by an exception (PAID_AFTER_CLOSE, or a person's
-   * `reverse`): the exception id. Such a cancel goes out whatever the order's status, and nothing
-   * order-state reports stops it.
+   * `reverse`): its key (domain/exception-commands). Such a cancel goes out whatever the order's
+   * status, and nothing order-state reports stops it.
    */
   readonly reversalOf: string | null;
 }

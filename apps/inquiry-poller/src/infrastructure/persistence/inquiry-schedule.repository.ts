@@ -229,7 +229,7 @@ export class InquiryScheduleRepository extends ScheduleRepository {
 
   async requestReversal(
     paymentRequestId: string,
-    exceptionId: string,
+    reversalKey: string,
     now: number,
   ): Promise<ExceptionCommandResult> {
     // The lease is revoked like a status change revokes it: a call in flight is fenced out.
@@ -241,7 +241,7 @@ export class InquiryScheduleRepository extends ScheduleRepository {
               updated_at = now()
         WHERE payment_request_id = $1 AND reversal_of IS DISTINCT FROM $2
     RETURNING 1`,
-      [paymentRequestId, exceptionId, iso(now)],
+      [paymentRequestId, reversalKey, iso(now)],
     );
     if (updatedCount(rows) === 1) return 'applied';
     return (await this.exists(paymentRequestId)) ? 'ignored' : 'not-found';
@@ -425,6 +425,9 @@ export class InquiryScheduleRepository extends ScheduleRepository {
           SET phase = u.phase, order_status = u.order_status, last_version = u.last_version,
               next_due_at = u.next_due_at::timestamptz, cancel_requested_at = u.cancel_requested_at::timestamptz,
               done_reason = u.done_reason,
+              -- A status change may end a verify phase (the order went final); it never starts one.
+              verify_reason = CASE WHEN u.phase = 'verify' THEN s.verify_reason END,
+              verify_until = CASE WHEN u.phase = 'verify' THEN s.verify_until END,
               lease_owner = CASE WHEN u.revoke THEN NULL ELSE s.lease_owner END,
               lease_until = CASE WHEN u.revoke THEN NULL ELSE s.lease_until END,
               updated_at = now()
