@@ -116,7 +116,7 @@ export function decideAfterCancel(entry: StepEntry, call: CancelCallResult, ctx:
   }
   const decision = decideCancel(entry.dialect, call.body);
   const message =
-    'resultMessage' in decision && decision.resultMessage !== undefined
+    decision.kind === 'failed' && decision.resultMessage !== undefined
       ? { resultMessage: decision.resultMessage }
       : {};
   switch (decision.kind) {
@@ -124,16 +124,17 @@ export function decideAfterCancel(entry: StepEntry, call: CancelCallResult, ctx:
       return { kind: 'cancelled', resultCode: decision.resultCode, rawBody: call.rawBody };
     case 'retry':
       return retry(decision.resultCode, decision.backoff);
-    case 'closed':
-      return { kind: 'closed', resultCode: decision.resultCode, ...message, rawBody: call.rawBody };
-    case 'not-found':
-      return {
-        kind: 'not-found',
-        resultCode: decision.resultCode,
-        at: firstInquiryAt,
-        verifyUntil: ctx.now + ctx.policy.cancelNotExistGraceMs,
-      };
     case 'failed':
+      if (decision.order === 'closed')
+        return { kind: 'closed', resultCode: decision.resultCode, ...message, rawBody: call.rawBody };
+      if (decision.order === 'not-found') {
+        return {
+          kind: 'not-found',
+          resultCode: decision.resultCode,
+          at: firstInquiryAt,
+          verifyUntil: ctx.now + ctx.policy.cancelNotExistGraceMs,
+        };
+      }
       return {
         kind: 'refused',
         resultCode: decision.resultCode,

@@ -48,14 +48,14 @@ const alipayPlusRows: Row[] = [
   ].map((code): Row => [`F ${code} → failed`, result(code, 'F'), { kind: 'failed', resultCode: code }]),
   // Issue 11 rows 4 and 5 (these two were `failed` before): answers about the order, not refusals.
   [
-    'F ORDER_IS_CLOSED → closed (the order ends cancelled)',
+    'F ORDER_IS_CLOSED → failed, the order closed (it ends cancelled)',
     result('ORDER_IS_CLOSED', 'F', 'closed'),
-    { kind: 'closed', resultCode: 'ORDER_IS_CLOSED', resultMessage: 'closed' },
+    { kind: 'failed', resultCode: 'ORDER_IS_CLOSED', resultMessage: 'closed', order: 'closed' },
   ],
   [
-    'F ORDER_NOT_EXIST → not-found (re-inquire over a grace window)',
+    'F ORDER_NOT_EXIST → failed, the order not found (re-inquire over a grace window)',
     result('ORDER_NOT_EXIST', 'F'),
-    { kind: 'not-found', resultCode: 'ORDER_NOT_EXIST' },
+    { kind: 'failed', resultCode: 'ORDER_NOT_EXIST', order: 'not-found' },
   ],
 ];
 
@@ -80,12 +80,12 @@ const antomRows: Row[] = [
   [
     'F ORDER_IS_CLOSED → closed',
     result('ORDER_IS_CLOSED', 'F'),
-    { kind: 'closed', resultCode: 'ORDER_IS_CLOSED' },
+    { kind: 'failed', resultCode: 'ORDER_IS_CLOSED', order: 'closed' },
   ],
   [
-    'F ORDER_NOT_EXIST → not-found',
+    'F ORDER_NOT_EXIST → failed, order not found',
     result('ORDER_NOT_EXIST', 'F'),
-    { kind: 'not-found', resultCode: 'ORDER_NOT_EXIST' },
+    { kind: 'failed', resultCode: 'ORDER_NOT_EXIST', order: 'not-found' },
   ],
   [
     'U UNKNOWN_EXCEPTION → retry, same paymentRequestId',

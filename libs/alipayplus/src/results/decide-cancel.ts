@@ -15,24 +15,23 @@ export type CancelDecision =
   /** Unknown: re-send the same request with the same paymentRequestId, which is idempotent (§4.1, §4.2). */
   | { readonly kind: 'retry'; readonly backoff: boolean; readonly resultCode: string }
   /**
-   * F ORDER_IS_CLOSED: the order is already closed at the partner, which is what the cancel was for
-   * (§6: terminal, closed/cancelled). The order ends cancelled (issue 11 row 4).
-   */
-  | { readonly kind: 'closed'; readonly resultCode: typeof ORDER_IS_CLOSED; readonly resultMessage?: string }
-  /**
-   * F ORDER_NOT_EXIST: the partner does not know the order. Not yet a final answer: the caller
-   * re-inquires over a short grace window before closing it as not confirmed (issue 11 row 5).
+   * Refused: not retryable (§4.1 "act per code"). The call did not cancel anything; what it means
+   * for the payment depends on the code (issue 11):
+   * - `order: 'closed'` (F ORDER_IS_CLOSED): the order is already closed at the partner, which is
+   *   what the cancel was for (§6: terminal, closed/cancelled); the order ends cancelled (row 4);
+   * - `order: 'not-found'` (F ORDER_NOT_EXIST): the partner does not know the order; not yet a final
+   *   answer, the caller re-inquires over a short grace window (row 5);
+   * - no `order` (PROCESS_FAIL, CANCEL_WINDOW_EXCEED, ACCESS_DENIED, …): the payment's truth is
+   *   unknown; the caller inquires to learn it (row 7).
+   * The kind stays `failed` for all three, so callers that only tell refusals from successes are
+   * unaffected.
    */
   | {
-      readonly kind: 'not-found';
-      readonly resultCode: typeof ORDER_NOT_EXIST;
+      readonly kind: 'failed';
+      readonly resultCode: string;
       readonly resultMessage?: string;
-    }
-  /**
-   * Refused: not retryable (PROCESS_FAIL, CANCEL_WINDOW_EXCEED, ACCESS_DENIED, …; §4.1 "act per code").
-   * The payment's truth is unknown: the caller inquires to learn it (issue 11 row 7).
-   */
-  | { readonly kind: 'failed'; readonly resultCode: string; readonly resultMessage?: string };
+      readonly order?: 'closed' | 'not-found';
+    };
 
 /**
  * Antom: if cancel is still U after this many retries, contact support (protocol.md §4.2). Alipay+ says
@@ -50,7 +49,8 @@ function present(value: string | null | undefined): string | undefined {
 /**
  * Cancel result table, the same in both dialects (protocol.md §4.1, §4.2): S → cancelled;
  * U, or UNKNOWN_EXCEPTION / REQUEST_TRAFFIC_EXCEED_LIMIT whatever the status → retry (backoff for the
- * latter); F ORDER_IS_CLOSED → closed; F ORDER_NOT_EXIST → not-found; any other F → failed.
+ * latter); any other F → failed, marked `order: 'closed'` for ORDER_IS_CLOSED and `order: 'not-found'`
+ * for ORDER_NOT_EXIST (§6: codes about the order, not about the call).
  */
 export function decideCancel<D extends Dialect>(
   _dialect: D,
@@ -76,15 +76,13 @@ export function decideCancel<D extends Dialect>(
   }
   const resultMessage = present(result.resultMessage);
   const message = resultMessage !== undefined ? { resultMessage } : {};
-  if (result.resultCode === ORDER_IS_CLOSED)
-    return { kind: 'closed', resultCode: ORDER_IS_CLOSED, ...message };
-  if (result.resultCode === ORDER_NOT_EXIST)
-    return { kind: 'not-found', resultCode: ORDER_NOT_EXIST, ...message };
-  return {
-    kind: 'failed',
-    resultCode: result.resultCode,
-    ...(resultMessage !== undefined ? { resultMessage } : {}),
-  };
+  const order =
+    result.resultCode === ORDER_IS_CLOSED
+      ? { order: 'closed' as const }
+      : result.resultCode === ORDER_NOT_EXIST
+        ? { order: 'not-found' as const }
+        : {};
+  return { kind: 'failed', resultCode: result.resultCode, ...message, ...order };
 }
 
 /**
