@@ -246,7 +246,7 @@ describe('InquiryScheduleRepository (real PostgreSQL)', () => {
     // A re-delivered event for the same exception changes nothing; another exception reverses again.
     expect(await sut.requestReversal('rev', '7', T0)).toBe('ignored');
     expect(await sut.requestReversal('rev', '8', T0)).toBe('applied');
-    expect((await sut.find('rev'))?.leased).toBe(false);
+    expect(await sut.find('rev')).toMatchObject({ leased: false, phase: 'cancel', reversalOf: '8' });
     expect(await sut.requestReversal('nobody', '9', T0)).toBe('not-found');
   });
 

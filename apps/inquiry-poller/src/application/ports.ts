@@ -64,6 +64,14 @@ export interface ScheduleView {
   readonly attentionCode: string | null;
   readonly attentionDetail: string | null;
   readonly doneReason: string | null;
+  /** Why the last answer was not believed (the order is held, never cancelled on it). */
+  readonly answerDoubt: string | null;
+  /** The last exception cause published for the order. */
+  readonly reportedAttention: string | null;
+  readonly verifyReason: string | null;
+  readonly verifyUntil: string | null;
+  /** The reversal (a cancel asked for by an exception) the row carries. */
+  readonly reversalOf: string | null;
 }
 
 /** The poller's schedule table (design.md §5): the only state it keeps. */

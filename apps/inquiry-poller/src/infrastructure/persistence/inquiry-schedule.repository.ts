@@ -374,6 +374,11 @@ export class InquiryScheduleRepository extends ScheduleRepository {
       attentionCode: r.attention_code,
       attentionDetail: r.attention_detail,
       doneReason: r.done_reason,
+      answerDoubt: r.answer_doubt,
+      reportedAttention: r.reported_attention,
+      verifyReason: r.verify_reason,
+      verifyUntil: isoOf(r.verify_until),
+      reversalOf: r.reversal_of,
     };
   }
 
