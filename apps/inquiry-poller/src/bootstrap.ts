@@ -56,7 +56,10 @@ export function pollerSettings(
       inquiryIntervalsMs: config.INQUIRY_INTERVALS_MS,
       jitterRatio: config.JITTER_RATIO,
       maxInquiries: config.MAX_INQUIRIES > 0 ? config.MAX_INQUIRIES : null,
+      maxInquiriesAction: config.MAX_INQUIRIES_ACTION,
       cancelRetryIntervalsMs: config.CANCEL_RETRY_INTERVALS_MS,
+      cancelNotExistGraceMs: config.CANCEL_NOT_EXIST_GRACE_MS,
+      cancelRefusedInquiryMs: config.CANCEL_REFUSED_INQUIRY_MS,
     },
     claimIntervalMs: config.CLAIM_INTERVAL_MS,
     claimBatch: config.CLAIM_BATCH,
@@ -129,6 +132,7 @@ export async function bootstrapInquiryPoller(config: InquiryPollerConfig): Promi
       await ensureTopics(kafka, [
         Topics.statusChanged,
         Topics.inquiryHint,
+        Topics.exceptions,
         Topics.resultObserved,
         Topics.dlq,
       ]);

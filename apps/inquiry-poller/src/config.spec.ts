@@ -52,6 +52,29 @@ describe('inquiry-poller configuration (fail fast)', () => {
     expect(p.rate).toMatchObject({ perSecond: 2000, burst: 500 });
   });
 
+  it('issue 11 settings: MAX_INQUIRIES_ACTION cancel, grace windows of 60 s, each overridable per partner', () => {
+    const [p] = loadPolledPartners(loadInquiryPollerConfig(env()), env());
+    expect(p.policy).toMatchObject({
+      maxInquiriesAction: 'cancel',
+      cancelNotExistGraceMs: 60_000,
+      cancelRefusedInquiryMs: 60_000,
+    });
+    const e = env({
+      MAX_INQUIRIES_ACTION: 'wait',
+      CANCEL_NOT_EXIST_GRACE_MS: '30000',
+      PARTNER_POLICIES_JSON: JSON.stringify({
+        C1: { maxInquiriesAction: 'cancel', cancelRefusedInquiryMs: 5000 },
+      }),
+    });
+    const [o] = loadPolledPartners(loadInquiryPollerConfig(e), e);
+    expect(o.policy).toMatchObject({
+      maxInquiriesAction: 'cancel',
+      cancelNotExistGraceMs: 30_000,
+      cancelRefusedInquiryMs: 5000,
+    });
+    expect(() => loadInquiryPollerConfig(env({ MAX_INQUIRIES_ACTION: 'stop' }))).toThrow(ConfigError);
+  });
+
   it('refuses an override for a client id that is not a partner (a typo would poll at the default rate)', () => {
     const e = env({ PARTNER_POLICIES_JSON: JSON.stringify({ C2: { rateLimitPerSecond: 1 } }) });
     expect(() => loadPolledPartners(loadInquiryPollerConfig(e), e)).toThrow(

@@ -33,7 +33,10 @@ const PartnerOverrideSchema = z.strictObject({
   jitterRatio: z.number().min(0).max(0.9).optional(),
   /** null: only the payment expiry bounds polling. */
   maxInquiries: z.number().int().positive().nullable().optional(),
+  maxInquiriesAction: z.enum(['cancel', 'wait']).optional(),
   cancelRetryIntervalsMs: z.array(z.number().int().positive()).min(1).optional(),
+  cancelNotExistGraceMs: z.number().int().nonnegative().optional(),
+  cancelRefusedInquiryMs: z.number().int().nonnegative().optional(),
   rateLimitPerSecond: z.number().positive().optional(),
   rateLimitBurst: z.number().int().positive().optional(),
   rateLimitBackoffMs: z.number().int().nonnegative().optional(),
@@ -75,7 +78,16 @@ export const InquiryPollerSettings = z
     JITTER_RATIO: ratioSetting(0.2),
     /** 0: no count limit, only the payment expiry ends polling (no official maximum, protocol.md §5). */
     MAX_INQUIRIES: z.coerce.number().int().nonnegative().default(0),
+    /**
+     * What MAX_INQUIRIES does (seed 002): `cancel` brings the cancel forward; `wait` stops inquiring and
+     * waits for the notification until the expiry, then makes one last inquiry and cancels as usual.
+     */
+    MAX_INQUIRIES_ACTION: z.enum(['cancel', 'wait']).default('cancel'),
     CANCEL_RETRY_INTERVALS_MS: msListSetting('2000,4000,8000,15000,30000,60000'),
+    /** After a cancel answered F ORDER_NOT_EXIST: re-inquire this long, then close it unconfirmed. */
+    CANCEL_NOT_EXIST_GRACE_MS: z.coerce.number().int().nonnegative().default(60_000),
+    /** After a cancel was refused (any other F): inquire this long for the truth, then open an exception. */
+    CANCEL_REFUSED_INQUIRY_MS: z.coerce.number().int().nonnegative().default(60_000),
     /** Per-partner overrides of the above and of the rate limit, keyed by clientId. */
     PARTNER_POLICIES_JSON: partnerOverridesSetting,
 
@@ -186,7 +198,10 @@ export function loadPolledPartners(
             : config.MAX_INQUIRIES > 0
               ? config.MAX_INQUIRIES
               : null,
+        maxInquiriesAction: o.maxInquiriesAction ?? config.MAX_INQUIRIES_ACTION,
         cancelRetryIntervalsMs: o.cancelRetryIntervalsMs ?? config.CANCEL_RETRY_INTERVALS_MS,
+        cancelNotExistGraceMs: o.cancelNotExistGraceMs ?? config.CANCEL_NOT_EXIST_GRACE_MS,
+        cancelRefusedInquiryMs: o.cancelRefusedInquiryMs ?? config.CANCEL_REFUSED_INQUIRY_MS,
       },
       rate: {
         perSecond,

@@ -3,6 +3,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ApplyStatusChangesUseCase } from './application/apply-status-changes.use-case';
 import { CompletionWriter } from './application/completion-writer';
+import { HandleExceptionEventsUseCase } from './application/handle-exception-events.use-case';
 import { PollerMetrics } from './application/poller-metrics';
 import { POLLER_SETTINGS, PollerSettings } from './application/poller-settings';
 import { PollingLoop } from './application/polling-loop';
@@ -44,6 +45,7 @@ export class InquiryPollerModule {
         PollingLoop,
         ApplyStatusChangesUseCase,
         TriggerInquiryUseCase,
+        HandleExceptionEventsUseCase,
         ConsumerHealth,
       ],
     };

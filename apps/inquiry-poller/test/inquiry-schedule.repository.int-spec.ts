@@ -25,10 +25,12 @@ describe('InquiryScheduleRepository (real PostgreSQL)', () => {
       inquiryIntervalsMs: [1000],
       jitterRatio: 0,
       maxInquiries: null,
+      maxInquiriesAction: 'cancel',
       cancelRetryIntervalsMs: [1000],
+      cancelNotExistGraceMs: 1000,
+      cancelRefusedInquiryMs: 1000,
     }),
     random: () => 0.5,
-    tombstoneRetentionMs: 3_600_000,
   });
   const change = (id: string, to: StatusChange['to'], version: number, clientId = 'C1'): StatusChange => ({
     paymentRequestId: id,
@@ -58,6 +60,10 @@ describe('InquiryScheduleRepository (real PostgreSQL)', () => {
     lastResultCode: 'PAYMENT_IN_PROCESS',
     attention: null,
     doneReason: null,
+    answerDoubt: null,
+    reportedAttention: null,
+    verifyReason: null,
+    verifyUntil: null,
   });
 
   beforeAll(async () => {
@@ -183,5 +189,80 @@ describe('InquiryScheduleRepository (real PostgreSQL)', () => {
     expect(pruned).toBeGreaterThanOrEqual(1);
     expect(await sut.find('old-tomb')).toBeNull();
     expect(await sut.find('open')).not.toBeNull();
+  });
+
+  it('keeps the verify phase, the answer doubt and the reported attention of a completion (issue 11)', async () => {
+    await apply([change('ver', 'init', 1, 'VER')]);
+    const [entry] = await claim(1, T0, 'VER');
+    await sut.complete([
+      {
+        ...reschedule('ver', entry.leaseToken, T0),
+        phase: 'verify',
+        verifyReason: 'CANCEL_NOT_EXIST',
+        verifyUntil: T0 + 60_000,
+        answerDoubt: 'UNVERIFIED_ANSWERS',
+        reportedAttention: 'UNVERIFIED_ANSWERS',
+      },
+    ]);
+    const [verifying] = await claim(1, T0, 'VER');
+    expect(verifying).toMatchObject({
+      phase: 'verify',
+      verifyReason: 'CANCEL_NOT_EXIST',
+      verifyUntil: T0 + 60_000,
+      answerDoubt: 'UNVERIFIED_ANSWERS',
+      reportedAttention: 'UNVERIFIED_ANSWERS',
+    });
+    // A later completion without a report keeps the reported attention; the doubt is written as given.
+    await sut.complete([{ ...reschedule('ver', verifying.leaseToken, T0), phase: 'inquiry' }]);
+    const [again] = await claim(1, T0, 'VER');
+    expect(again).toMatchObject({
+      phase: 'inquiry',
+      verifyReason: null,
+      answerDoubt: null,
+      reportedAttention: 'UNVERIFIED_ANSWERS',
+    });
+  });
+
+  it('a final status ends a row in the verify phase (its verify fields cleared)', async () => {
+    await apply([change('ver-end', 'init', 1, 'VEREND'), change('ver-end', 'cancelling', 2, 'VEREND')]);
+    const [entry] = await claim(1, T0, 'VEREND');
+    await sut.complete([
+      {
+        ...reschedule('ver-end', entry.leaseToken, T0),
+        phase: 'verify',
+        verifyReason: 'CANCEL_REFUSED',
+        verifyUntil: T0 + 60_000,
+      },
+    ]);
+    await apply([change('ver-end', 'success', 3, 'VEREND')]);
+    expect(await sut.find('ver-end')).toMatchObject({ phase: 'done', doneReason: 'ORDER_FINAL' });
+  });
+
+  it('a reversal moves any row to the cancel phase, due now, its lease revoked, once per exception', async () => {
+    await apply([change('rev', 'init', 1, 'REV'), change('rev', 'cancelled', 2, 'REV')]);
+    expect(await sut.requestReversal('rev', '7', T0)).toBe('applied');
+    const [entry] = await claim(1, T0, 'REV');
+    expect(entry).toMatchObject({ phase: 'cancel', reversalOf: '7', cancelAttempts: 0, doneReason: null });
+    // A re-delivered event for the same exception changes nothing; another exception reverses again.
+    expect(await sut.requestReversal('rev', '7', T0)).toBe('ignored');
+    expect(await sut.requestReversal('rev', '8', T0)).toBe('applied');
+    expect(await sut.find('rev')).toMatchObject({ leased: false, phase: 'cancel', reversalOf: '8' });
+    expect(await sut.requestReversal('nobody', '9', T0)).toBe('not-found');
+  });
+
+  it('a re-inquiry makes an open row due now and sends a done row to verify (REINQUIRE); not a cancelling one', async () => {
+    await apply([
+      change('re-done', 'init', 1, 'REQ'),
+      change('re-done', 'success', 2, 'REQ'),
+      change('re-open', 'init', 1, 'REQ2'),
+      change('re-cxl', 'cancelling', 2, 'REQ3'),
+    ]);
+    expect(await sut.reinquire('re-done', T0 + 5)).toBe('applied');
+    const [done] = await claim(1, T0 + 5, 'REQ');
+    expect(done).toMatchObject({ phase: 'verify', verifyReason: 'REINQUIRE', verifyUntil: T0 + 5 });
+    expect(await sut.reinquire('re-open', T0 - 5000)).toBe('applied');
+    expect((await sut.find('re-open'))?.nextDueAt).toBe(new Date(T0 - 5000).toISOString());
+    expect(await sut.reinquire('re-cxl', T0)).toBe('ignored');
+    expect(await sut.reinquire('nobody', T0)).toBe('not-found');
   });
 });

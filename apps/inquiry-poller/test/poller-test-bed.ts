@@ -18,6 +18,8 @@ export interface TestPartner {
   policy?: Record<string, unknown>;
   /** The poller is given a public key that is not the simulator's: every answer fails verification. */
   wrongPeerKey?: boolean;
+  /** Where the poller calls this partner, instead of the simulator (e.g. a ScriptedPartner). */
+  apiBaseUrl?: () => string;
 }
 
 export interface OrderView {
@@ -35,6 +37,9 @@ export interface ScheduleRow {
   lease_owner: string | null;
   last_result_code: string | null;
   attention_code: string | null;
+  answer_doubt: string | null;
+  reported_attention: string | null;
+  verify_reason: string | null;
 }
 
 /**
@@ -48,6 +53,8 @@ export class PollerTestBed {
   readonly pollerGroup = `inquiry-poller-it-${this.suffix}`;
   private readonly ours = generateTestKeyPair();
   private readonly alipay = generateTestKeyPair();
+  /** The partners' signing key (the simulator's; a ScriptedPartner signs with it too). */
+  readonly partnerPrivateKeyBase64 = this.alipay.privateKeyBase64;
   private readonly stranger = generateTestKeyPair();
   private readonly keyEnv = `IT_POLLER_KEY_${this.suffix}`;
   private readonly pollers = new Set<RunningInquiryPoller>();
@@ -106,7 +113,7 @@ export class PollerTestBed {
             dialect: p.dialect,
             privateKeyEnv: this.keyEnv,
             peerPublicKey: (p.wrongPeerKey ? this.stranger : this.alipay).publicKeyBase64,
-            apiBaseUrl: this.simUrl,
+            apiBaseUrl: p.apiBaseUrl?.() ?? this.simUrl,
           })),
         ),
         PARTNER_POLICIES_JSON: JSON.stringify(overrides),
@@ -182,7 +189,7 @@ export class PollerTestBed {
     const [row] = await queryRows<ScheduleRow>(
       this.db.url,
       `SELECT phase, order_status, inquiry_attempts, cancel_attempts, done_reason, lease_owner, last_result_code,
-              attention_code
+              attention_code, answer_doubt, reported_attention, verify_reason
          FROM inquiry_schedule WHERE payment_request_id = $1`,
       [paymentRequestId],
     );

@@ -42,7 +42,6 @@ export class ApplyStatusChangesUseCase {
         this.settings.targets.find((t) => t.key === partnerKey(dialect, clientId))?.policy ??
         this.settings.defaultPolicy,
       random: this.settings.random,
-      tombstoneRetentionMs: this.settings.tombstoneRetentionMs,
     };
     let ignored = 0;
     let dueNow = false;

@@ -18,7 +18,8 @@ const ERROR_PAUSE_MS = 1000;
  * table, so a restart or a second replica loses nothing and takes nothing twice.
  *
  * Tokens are taken before claiming, so rows of a partner that is out of budget (or backing off after
- * REQUEST_TRAFFIC_EXCEED_LIMIT) stay unclaimed instead of waiting in memory under a lease.
+ * REQUEST_TRAFFIC_EXCEED_LIMIT) stay unclaimed instead of waiting in memory under a lease. A row
+ * processed without a call to the partner gives its token back.
  */
 @Injectable()
 export class PollingLoop {
@@ -128,7 +129,10 @@ export class PollingLoop {
   private dispatch(entry: ClaimedEntry, target: PollingTarget, bucket: TokenBucket): void {
     const task = this.processor
       .execute(entry, target)
-      .then(({ completion, backoffPartner }) => {
+      .then(({ completion, backoffPartner, calledPartner }) => {
+        // Only a real call to the partner spends its budget (issue 11 row 13): a row that only
+        // re-published CANCEL_REQUESTED, or was handed back, gives its token back.
+        if (!calledPartner) bucket.refund(1, this.settings.now());
         if (backoffPartner && !bucket.isPaused(this.settings.now())) {
           this.logger.warn(
             `partner ${target.key} asks us to slow down; pausing it for ${target.rate.backoffMs} ms`,

@@ -1,6 +1,13 @@
 import type { Dialect, ResultObservedV1 } from '@app/contracts';
-import type { Attention, CancelCallResult, InquiryCallResult } from '../domain/next-step';
-import type { ClaimedEntry, DoneReason, ScheduleEntry, SchedulePhase } from '../domain/schedule-entry';
+import type { Attention, CancelCallResult, InquiryCallResult } from '../domain/read-inquiry';
+import type {
+  AnswerDoubt,
+  ClaimedEntry,
+  DoneReason,
+  ScheduleEntry,
+  SchedulePhase,
+  VerifyReason,
+} from '../domain/schedule-entry';
 import type { TransitionResult } from '../domain/schedule-transitions';
 
 export type ScheduleWrite = Extract<TransitionResult, { kind: 'write' }>;
@@ -20,7 +27,17 @@ export interface Completion {
   /** Kept on the row for people until a later attention replaces it. */
   readonly attention: Attention | null;
   readonly doneReason: DoneReason | null;
+  /** Written as given (null clears it). */
+  readonly answerDoubt: AnswerDoubt | null;
+  /** Set when an attention was published under this lease; null keeps the row's. */
+  readonly reportedAttention: string | null;
+  /** Written as given: set exactly in the `verify` phase. */
+  readonly verifyReason: VerifyReason | null;
+  readonly verifyUntil: number | null;
 }
+
+/** What an exception event asks of a row (payments.exceptions.v1). */
+export type ExceptionCommandResult = 'applied' | 'not-found' | 'ignored';
 
 export type ForceInquiryResult =
   | { readonly kind: 'scheduled'; readonly inFlight: boolean }
@@ -47,6 +64,14 @@ export interface ScheduleView {
   readonly attentionCode: string | null;
   readonly attentionDetail: string | null;
   readonly doneReason: string | null;
+  /** Why the last answer was not believed (the order is held, never cancelled on it). */
+  readonly answerDoubt: string | null;
+  /** The last exception cause published for the order. */
+  readonly reportedAttention: string | null;
+  readonly verifyReason: string | null;
+  readonly verifyUntil: string | null;
+  /** The reversal (a cancel asked for by an exception) the row carries. */
+  readonly reversalOf: string | null;
 }
 
 /** The poller's schedule table (design.md §5): the only state it keeps. */
@@ -92,6 +117,23 @@ export abstract class ScheduleRepository {
    * False when the lease was lost (the order went final meanwhile, or another replica took over).
    */
   abstract markCancelRequested(paymentRequestId: string, leaseToken: string, now: number): Promise<boolean>;
+
+  /**
+   * A reversal named `reversalKey` (domain/exception-commands): the row goes to the cancel phase,
+   * due now, its lease revoked, whatever its phase. Once per key: `ignored` when the row already
+   * carries it.
+   */
+  abstract requestReversal(
+    paymentRequestId: string,
+    reversalKey: string,
+    now: number,
+  ): Promise<ExceptionCommandResult>;
+
+  /**
+   * A person's re-inquiry: an inquiry or verify row becomes due now; a done row goes to the verify
+   * phase (REINQUIRE) for one inquiry; a row in the cancel phase is `ignored` (its cancel decides).
+   */
+  abstract reinquire(paymentRequestId: string, now: number): Promise<ExceptionCommandResult>;
 
   /** Makes an order in the inquiry phase due now (the operator trigger). */
   abstract forceInquiry(paymentRequestId: string, now: number): Promise<ForceInquiryResult>;

@@ -1,93 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { encodeEvent, Topics } from '@app/contracts';
-import type { ResultObservedV1 } from '@app/contracts';
-import type { CancelCallResult, InquiryCallResult } from '../domain/next-step';
-import type { ClaimedEntry } from '../domain/schedule-entry';
-import { PollerMetrics } from './poller-metrics';
-import { PollerSettings, PollingTarget } from './poller-settings';
-import { PartnerApi, ResultPublisher, ScheduleRepository } from './ports';
-import { ProcessClaimedOrderUseCase } from './process-claimed-order.use-case';
-
-const T0 = 1_700_000_000_000;
-const target: PollingTarget = {
-  key: 'alipayplus:C1',
-  clientId: 'C1',
-  dialect: 'alipayplus',
-  policy: {
-    firstInquiryDelayMs: 3000,
-    inquiryIntervalsMs: [2000],
-    jitterRatio: 0,
-    maxInquiries: null,
-    cancelRetryIntervalsMs: [1000],
-  },
-  rate: { perSecond: 10, burst: 10, backoffMs: 5000 },
-};
-const settings = {
-  inquiryTimeoutMs: 5000,
-  cancelTimeoutMs: 8000,
-  publishTimeoutMs: 5000,
-  now: () => T0,
-  random: () => 0.5,
-} as PollerSettings;
-
-const claimed = (over: Partial<ClaimedEntry> = {}): ClaimedEntry => ({
-  paymentRequestId: 'pr-1',
-  clientId: 'C1',
-  dialect: 'alipayplus',
-  amount: { value: '1000', currency: 'JPY' },
-  expiresAt: T0 + 60_000,
-  registeredAt: T0 - 3000,
-  phase: 'inquiry',
-  orderStatus: 'init',
-  lastVersion: 1,
-  nextDueAt: T0,
-  cancelRequestedAt: null,
-  doneReason: null,
-  dueAt: T0,
-  leaseToken: 'r1#1',
-  leaseUntil: T0 + 30_000,
-  inquiryAttempts: 0,
-  cancelAttempts: 0,
-  lastResultCode: null,
-  ...over,
-});
-
-const signed = (body: object) => ({ kind: 'response', body, rawBody: JSON.stringify(body), verified: true });
-const ok = { resultCode: 'SUCCESS', resultStatus: 'S' };
-
-/** Records the order of side effects across the fakes. */
-function fakes(opts: { inquiry?: object; cancel?: object; publishFails?: boolean; markOk?: boolean } = {}) {
-  const journal: string[] = [];
-  const published: ResultObservedV1[] = [];
-  const partners: PartnerApi = {
-    inquire: async () => {
-      journal.push('inquire');
-      return (opts.inquiry ??
-        signed({ result: ok, paymentResult: ok, paymentRequestId: 'pr-1' })) as InquiryCallResult;
-    },
-    cancel: async () => {
-      journal.push('cancel');
-      return (opts.cancel ?? signed({ result: ok })) as CancelCallResult;
-    },
-  };
-  const publisher: ResultPublisher = {
-    publish: async (events) => {
-      journal.push(`publish:${events.map((e) => e.outcome).join(',')}`);
-      if (opts.publishFails) throw new Error('broker down');
-      // As the Kafka publisher does: an event that does not fit the contract is refused.
-      for (const e of events) encodeEvent(Topics.resultObserved, e);
-      published.push(...events);
-    },
-  };
-  const schedule = {
-    markCancelRequested: async () => {
-      journal.push('mark-cancel-requested');
-      return opts.markOk ?? true;
-    },
-  } as unknown as ScheduleRepository;
-  const sut = new ProcessClaimedOrderUseCase(settings, partners, publisher, schedule, new PollerMetrics());
-  return { sut, journal, published };
-}
+import { claimed, fakes, ok, signed, T0, target } from '../../test/claimed-order-fakes';
 
 describe('ProcessClaimedOrderUseCase: one claimed row, one call, publish before write-back', () => {
   beforeAll(() => Logger.overrideLogger(false));
@@ -168,6 +80,7 @@ describe('ProcessClaimedOrderUseCase: one claimed row, one call, publish before 
     expect(await sut.execute(claimed({ phase: 'cancel' }), target)).toEqual({
       completion: null,
       backoffPartner: false,
+      calledPartner: false,
     });
     expect(journal).toEqual(['mark-cancel-requested']);
   });
@@ -191,7 +104,8 @@ describe('ProcessClaimedOrderUseCase: one claimed row, one call, publish before 
     expect(completion).toMatchObject({ phase: 'cancel', cancelAttempts: 3, nextDueAt: T0 + 1000 });
   });
 
-  it('a refused cancel publishes CANCEL_FAILED with the code and stops', async () => {
+  // Issue 11 row 7 (this ended the row as done/CANCEL_FAILED before): then inquire for the truth.
+  it('a refused cancel publishes CANCEL_FAILED with the code, then inquires for the truth (verify phase)', async () => {
     const { sut, published } = fakes({
       cancel: signed({ result: { resultCode: 'CANCEL_WINDOW_EXCEED', resultStatus: 'F' } }),
     });
@@ -202,7 +116,13 @@ describe('ProcessClaimedOrderUseCase: one claimed row, one call, publish before 
     expect(published).toEqual([
       expect.objectContaining({ eventId: 'cancel:pr-1:CANCEL_FAILED', resultCode: 'CANCEL_WINDOW_EXCEED' }),
     ]);
-    expect(completion).toMatchObject({ phase: 'done', doneReason: 'CANCEL_FAILED' });
+    expect(completion).toMatchObject({
+      phase: 'verify',
+      verifyReason: 'CANCEL_REFUSED',
+      verifyUntil: T0 + 20_000,
+      nextDueAt: T0 + 2000,
+      doneReason: null,
+    });
   });
 
   describe('an answer that cannot be told (it does not fit result-observed.v1) is not believed', () => {
@@ -224,14 +144,22 @@ describe('ProcessClaimedOrderUseCase: one claimed row, one call, publish before 
       });
     });
 
-    it('past the expiry such an answer ends polling in a cancel, not in asking again forever', async () => {
-      const { sut, journal } = paidWith({ value: '1'.repeat(19), currency: 'JPY' });
+    // Issue 11 row 11 (this pinned a cancel at the expiry before): an invalid answer is never the
+    // reason for a cancel; the order is held at the last pace and INVALID_ANSWERS opened once.
+    it('past the expiry such an answer holds the order (no cancel) and opens INVALID_ANSWERS', async () => {
+      const { sut, journal, published } = paidWith({ value: '1'.repeat(19), currency: 'JPY' });
       const { completion } = await sut.execute(claimed({ expiresAt: T0 - 1 }), target);
-      expect(journal).toEqual(['inquire']);
+      expect(journal).toEqual(['inquire', 'publish:PROCESSING']);
+      expect(published[0]).toMatchObject({
+        eventId: 'attention:pr-1:INVALID_ANSWERS',
+        attention: { reason: 'INVALID_ANSWERS' },
+      });
       expect(completion).toMatchObject({
-        phase: 'cancel',
-        nextDueAt: T0,
+        phase: 'inquiry',
+        nextDueAt: T0 + 2000,
         lastResultCode: 'INVALID_RESPONSE',
+        answerDoubt: 'INVALID_ANSWERS',
+        reportedAttention: 'INVALID_ANSWERS',
       });
     });
 
@@ -248,7 +176,8 @@ describe('ProcessClaimedOrderUseCase: one claimed row, one call, publish before 
         }),
         target,
       );
-      expect(journal).toEqual(['cancel']);
+      // Issue 11: an invalid cancel answer also opens INVALID_ANSWERS once (this expected no publish before).
+      expect(journal).toEqual(['cancel', 'publish:PROCESSING']);
       expect(completion).toMatchObject({
         phase: 'cancel',
         cancelAttempts: 2,
@@ -268,7 +197,7 @@ describe('ProcessClaimedOrderUseCase: one claimed row, one call, publish before 
         target,
       );
       expect(published).toEqual([expect.objectContaining({ resultMessage: 'too\uFFFDlate' })]);
-      expect(completion).toMatchObject({ phase: 'done', doneReason: 'CANCEL_FAILED' });
+      expect(completion).toMatchObject({ phase: 'verify', verifyReason: 'CANCEL_REFUSED' });
     });
   });
 

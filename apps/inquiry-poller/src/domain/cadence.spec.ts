@@ -1,4 +1,12 @@
-import { afterUnsettledInquiry, firstInquiryAt, jittered, nextCancelAttemptAt, nthInterval } from './cadence';
+import {
+  afterUnsettledInquiry,
+  cancelRequestRecheckAt,
+  firstInquiryAt,
+  heldInquiryAt,
+  jittered,
+  nextCancelAttemptAt,
+  nthInterval,
+} from './cadence';
 import { PollingPolicy } from './polling-policy';
 
 const policy: PollingPolicy = {
@@ -6,7 +14,10 @@ const policy: PollingPolicy = {
   inquiryIntervalsMs: [2000, 2000, 3000, 3000, 5000, 5000, 10000, 10000],
   jitterRatio: 0,
   maxInquiries: null,
+  maxInquiriesAction: 'cancel',
   cancelRetryIntervalsMs: [2000, 4000, 8000],
+  cancelNotExistGraceMs: 60_000,
+  cancelRefusedInquiryMs: 60_000,
 };
 const noJitter = () => 0.5; // 2·0.5 − 1 = 0: no displacement whatever the ratio
 const T0 = 1_700_000_000_000;
@@ -84,6 +95,17 @@ describe('cadence (design.md §5, protocol.md §5)', () => {
       });
     });
 
+    it("with maxInquiriesAction 'wait', stops inquiring until the expiry, then cancels as usual (seed 002)", () => {
+      const waiting = { ...policy, maxInquiries: 3, maxInquiriesAction: 'wait' as const };
+      expect(afterUnsettledInquiry({ now: T0, inquiriesMade: 3, expiresAt }, waiting, noJitter)).toEqual({
+        kind: 'inquire',
+        at: expiresAt,
+      });
+      expect(
+        afterUnsettledInquiry({ now: expiresAt, inquiriesMade: 4, expiresAt }, waiting, noJitter),
+      ).toEqual({ kind: 'cancel', reason: 'EXPIRED' });
+    });
+
     it('waits at least the backoff the partner asked for, still bounded by the expiry', () => {
       const backoff = afterUnsettledInquiry(
         { now: T0, inquiriesMade: 1, expiresAt, minWaitMs: 7000 },
@@ -116,6 +138,29 @@ describe('cadence (design.md §5, protocol.md §5)', () => {
 
     it('wait at least the partner backoff', () => {
       expect(nextCancelAttemptAt(T0, 1, policy, noJitter, 5000)).toBe(T0 + 5000);
+    });
+  });
+
+  it('an order held past its expiry is inquired at the schedule’s last pace', () => {
+    expect(heldInquiryAt(T0, 20, policy, noJitter)).toBe(T0 + 10000);
+  });
+
+  describe('CANCEL_REQUESTED re-published while order-state has not answered (issue 11 row 13)', () => {
+    it('waits longer each time (doubling with the time waited), from the first to the last cancel interval', () => {
+      let now = T0;
+      const waits: number[] = [];
+      for (let i = 0; i < 6; i++) {
+        const next = cancelRequestRecheckAt(now, T0, policy, noJitter);
+        waits.push(next - now);
+        now = next;
+      }
+      expect(waits).toEqual([2000, 2000, 4000, 8000, 8000, 8000]);
+    });
+
+    it('is jittered', () => {
+      const jittery = { ...policy, jitterRatio: 0.5 };
+      expect(cancelRequestRecheckAt(T0 + 4000, T0, jittery, () => 0) - (T0 + 4000)).toBe(2000);
+      expect(cancelRequestRecheckAt(T0 + 4000, T0, jittery, () => 0.99999) - (T0 + 4000)).toBe(6000);
     });
   });
 

@@ -53,10 +53,14 @@ export function afterUnsettledInquiry(
   policy: PollingPolicy,
   random: Random,
 ): NextInquiry {
-  if (policy.maxInquiries !== null && input.inquiriesMade >= policy.maxInquiries) {
-    return { kind: 'cancel', reason: 'MAX_INQUIRIES' };
-  }
   if (input.now >= input.expiresAt) return { kind: 'cancel', reason: 'EXPIRED' };
+  if (policy.maxInquiries !== null && input.inquiriesMade >= policy.maxInquiries) {
+    // `wait`: no more inquiries until the expiry (the notification may still come), then one last
+    // one, which ends in the cancel above if the payment is still not final.
+    return policy.maxInquiriesAction === 'wait'
+      ? { kind: 'inquire', at: input.expiresAt }
+      : { kind: 'cancel', reason: 'MAX_INQUIRIES' };
+  }
   const wait = jittered(
     nthInterval(policy.inquiryIntervalsMs, input.inquiriesMade - 1),
     policy.jitterRatio,
@@ -64,6 +68,35 @@ export function afterUnsettledInquiry(
   );
   const at = input.now + Math.max(wait, input.minWaitMs ?? 0);
   return { kind: 'inquire', at: Math.min(at, input.expiresAt) };
+}
+
+/** The wait before the next inquiry of an order held past its expiry: the schedule's last pace. */
+export function heldInquiryAt(
+  now: number,
+  inquiriesMade: number,
+  policy: PollingPolicy,
+  random: Random,
+): number {
+  return (
+    now + jittered(nthInterval(policy.inquiryIntervalsMs, inquiriesMade - 1), policy.jitterRatio, random)
+  );
+}
+
+/**
+ * When a CANCEL_REQUESTED that order-state has not answered yet is published again (issue 11 row 13):
+ * the wait grows with the time already waited (doubling), from the first cancel interval up to the
+ * last, with jitter, so that an outage of order-state is not met with a request every few seconds.
+ */
+export function cancelRequestRecheckAt(
+  now: number,
+  requestedAt: number,
+  policy: PollingPolicy,
+  random: Random,
+): number {
+  const first = policy.cancelRetryIntervalsMs[0];
+  const last = policy.cancelRetryIntervalsMs[policy.cancelRetryIntervalsMs.length - 1];
+  const wait = Math.min(Math.max(now - requestedAt, first), Math.max(first, last));
+  return now + jittered(wait, policy.jitterRatio, random);
 }
 
 /**

@@ -1,49 +1,5 @@
-import type { Dialect } from '@app/contracts';
-import {
-  CancelCallResult,
-  decideAfterCancel,
-  decideAfterInquiry,
-  InquiryCallResult,
-  StepContext,
-  StepEntry,
-} from './next-step';
-import { PollingPolicy } from './polling-policy';
-
-const T0 = 1_700_000_000_000;
-const policy: PollingPolicy = {
-  firstInquiryDelayMs: 3000,
-  inquiryIntervalsMs: [2000, 3000],
-  jitterRatio: 0,
-  maxInquiries: null,
-  cancelRetryIntervalsMs: [2000, 4000],
-};
-const ctx: StepContext = { now: T0, policy, random: () => 0.5, partnerBackoffMs: 5000 };
-const entry = (dialect: Dialect, over: Partial<StepEntry> = {}): StepEntry => ({
-  paymentRequestId: 'pr-1',
-  dialect,
-  expiresAt: T0 + 60_000,
-  inquiryAttempts: 0,
-  cancelAttempts: 0,
-  ...over,
-});
-const respond = (body: Record<string, unknown>): InquiryCallResult =>
-  ({ kind: 'response', body, rawBody: JSON.stringify(body), verified: true }) as InquiryCallResult;
-const respondCancel = (body: Record<string, unknown>): CancelCallResult =>
-  ({ kind: 'response', body, rawBody: JSON.stringify(body), verified: true }) as CancelCallResult;
-const ok = { resultCode: 'SUCCESS', resultStatus: 'S', resultMessage: 'success' };
-const paid = {
-  paymentRequestId: 'pr-1',
-  paymentId: 'pay-1',
-  paymentAmount: { value: '1000', currency: 'JPY' },
-  paymentTime: '2026-11-21T12:01:01+08:00',
-};
-const pollAgain = (resultCode: string, at = T0 + 2000, extra: object = {}) => ({
-  kind: 'poll-again',
-  at,
-  resultCode,
-  backoffPartner: false,
-  ...extra,
-});
+import { decideAfterInquiry, StepEntry } from './next-step';
+import { ctx, entry, ok, paid, policy, pollAgain, respond, T0 } from '../../test/step-fixtures';
 
 describe('decideAfterInquiry — Alipay+ table (protocol.md §3.1)', () => {
   it('S/S → publish SUCCESS with the paid facts and the raw body', () => {
@@ -154,8 +110,42 @@ describe('decideAfterInquiry — Alipay+ table (protocol.md §3.1)', () => {
     expect(step).toEqual(
       pollAgain('ACCESS_DENIED', T0 + 2000, {
         attention: { code: 'INQUIRY_REFUSED', detail: 'ACCESS_DENIED: no contract' },
+        report: {
+          reason: 'INQUIRY_REFUSED',
+          detail: 'the partner refuses our inquiry: ACCESS_DENIED: no contract',
+        },
       }),
     );
+  });
+
+  it('a refused inquiry opens its exception once: not again when INQUIRY_REFUSED was already reported', () => {
+    const step = decideAfterInquiry(
+      entry('alipayplus', { reportedAttention: 'INQUIRY_REFUSED' }),
+      respond({ result: { resultCode: 'ACCESS_DENIED', resultStatus: 'F' } }),
+      ctx,
+    );
+    expect(step).not.toHaveProperty('report');
+  });
+
+  it('a refused inquiry at the expiry: the exception is opened and the cancel still goes out', () => {
+    const step = decideAfterInquiry(
+      entry('alipayplus', { expiresAt: T0 }),
+      respond({ result: { resultCode: 'ACCESS_DENIED', resultStatus: 'F' } }),
+      ctx,
+    );
+    expect(step).toMatchObject({ kind: 'start-cancel', report: { reason: 'INQUIRY_REFUSED' } });
+  });
+
+  it('F USER_KYC_NOT_QUALIFIED → publish FAIL, not a person (issue 11 row 12)', () => {
+    const step = decideAfterInquiry(
+      entry('alipayplus'),
+      respond({ result: { resultCode: 'USER_KYC_NOT_QUALIFIED', resultStatus: 'F' } }),
+      ctx,
+    );
+    expect(step).toMatchObject({
+      kind: 'publish-final',
+      result: { outcome: 'FAIL', resultCode: 'USER_KYC_NOT_QUALIFIED' },
+    });
   });
 
   it('a final answer naming another order is not believed', () => {
@@ -168,6 +158,7 @@ describe('decideAfterInquiry — Alipay+ table (protocol.md §3.1)', () => {
       kind: 'poll-again',
       resultCode: 'RESULT_FOR_OTHER_ORDER',
       attention: { code: 'RESULT_FOR_OTHER_ORDER' },
+      doubt: 'INVALID_ANSWERS',
     });
   });
 });
@@ -204,6 +195,7 @@ describe('decideAfterInquiry — answers that are not answers', () => {
     expect(step).toEqual(
       pollAgain('UNTRUSTED_RESPONSE', T0 + 2000, {
         attention: { code: 'UNTRUSTED_RESPONSE', detail: 'MISSING_SIGNATURE' },
+        doubt: 'UNVERIFIED_ANSWERS',
       }),
     );
   });
@@ -230,6 +222,7 @@ describe('decideAfterInquiry — answers that are not answers', () => {
       kind: 'poll-again',
       resultCode: 'INVALID_RESPONSE',
       attention: { code: 'INVALID_RESPONSE' },
+      doubt: 'INVALID_ANSWERS',
     });
   });
 
@@ -248,96 +241,112 @@ describe('decideAfterInquiry — answers that are not answers', () => {
   });
 });
 
-describe('decideAfterCancel (protocol.md §4)', () => {
-  it.each<Dialect>(['alipayplus', 'antom'])('%s: S → cancelled', (dialect) => {
-    const call = respondCancel({ result: ok });
-    expect(decideAfterCancel(entry(dialect), call, ctx)).toEqual({
-      kind: 'cancelled',
-      resultCode: 'SUCCESS',
-      rawBody: (call as { rawBody: string }).rawBody,
-    });
-  });
+describe('decideAfterInquiry — no cancel on an answer we do not believe (issue 11 rows 2, 11)', () => {
+  const expired = (over: Partial<StepEntry> = {}) =>
+    entry('alipayplus', { expiresAt: T0, inquiryAttempts: 9, ...over });
 
-  it('U UNKNOWN_EXCEPTION → send the same cancel again after the next interval', () => {
-    const step = decideAfterCancel(
-      entry('alipayplus', { cancelAttempts: 1 }),
-      respondCancel({ result: { resultCode: 'UNKNOWN_EXCEPTION', resultStatus: 'U' } }),
+  it('an untrusted answer at the expiry holds the order: inquired at the last pace, UNVERIFIED_ANSWERS reported', () => {
+    const step = decideAfterInquiry(
+      expired(),
+      { kind: 'untrusted', reason: 'BAD_SIGNATURE', detail: 'keyVersion 2' },
       ctx,
     );
-    expect(step).toEqual({
-      kind: 'retry',
-      at: T0 + 4000,
-      resultCode: 'UNKNOWN_EXCEPTION',
-      backoffPartner: false,
-    });
-  });
-
-  it('a timeout → retry', () => {
-    expect(
-      decideAfterCancel(entry('alipayplus'), { kind: 'transport-error', reason: 'TIMEOUT' }, ctx),
-    ).toEqual({
-      kind: 'retry',
-      at: T0 + 2000,
-      resultCode: 'NO_RESPONSE',
-      backoffPartner: false,
-    });
-  });
-
-  it('HTTP 500 → retry', () => {
-    expect(
-      decideAfterCancel(entry('alipayplus'), { kind: 'transport-error', reason: 'HTTP_500' }, ctx),
-    ).toMatchObject({
-      kind: 'retry',
-      resultCode: 'NO_RESPONSE',
-    });
-  });
-
-  it('REQUEST_TRAFFIC_EXCEED_LIMIT → retry after the partner backoff', () => {
-    expect(
-      decideAfterCancel(
-        entry('alipayplus'),
-        respondCancel({ result: { resultCode: 'REQUEST_TRAFFIC_EXCEED_LIMIT', resultStatus: 'U' } }),
-        ctx,
-      ),
-    ).toEqual({
-      kind: 'retry',
-      at: T0 + 5000,
-      resultCode: 'REQUEST_TRAFFIC_EXCEED_LIMIT',
-      backoffPartner: true,
-    });
-  });
-
-  it('a non-retryable F → refused with the code, to become CANCEL_FAILED', () => {
-    const call = respondCancel({
-      result: { resultCode: 'CANCEL_WINDOW_EXCEED', resultStatus: 'F', resultMessage: 'too late' },
-    });
-    expect(decideAfterCancel(entry('alipayplus'), call, ctx)).toEqual({
-      kind: 'refused',
-      resultCode: 'CANCEL_WINDOW_EXCEED',
-      resultMessage: 'too late',
-      rawBody: (call as { rawBody: string }).rawBody,
-    });
-  });
-
-  it('a badly signed answer is retried, flagged', () => {
-    expect(
-      decideAfterCancel(entry('alipayplus'), { kind: 'untrusted', reason: 'BAD_SIGNATURE' }, ctx),
-    ).toMatchObject({
-      kind: 'retry',
+    expect(step).toMatchObject({
+      kind: 'poll-again',
+      at: T0 + 3000,
       resultCode: 'UNTRUSTED_RESPONSE',
-      attention: { code: 'UNTRUSTED_RESPONSE' },
+      doubt: 'UNVERIFIED_ANSWERS',
+      report: { reason: 'UNVERIFIED_ANSWERS', detail: expect.stringContaining('keyVersion 2') },
     });
   });
 
-  it('Antom: still U after 3 retries → flagged for support, and still retried (§4.2)', () => {
-    const u = respondCancel({ result: { resultCode: 'UNKNOWN_EXCEPTION', resultStatus: 'U' } });
-    expect(decideAfterCancel(entry('antom', { cancelAttempts: 2 }), u, ctx)).not.toHaveProperty('attention');
-    expect(decideAfterCancel(entry('antom', { cancelAttempts: 3 }), u, ctx)).toMatchObject({
-      kind: 'retry',
-      attention: { code: 'CANCEL_STILL_UNKNOWN' },
-    });
-    expect(decideAfterCancel(entry('alipayplus', { cancelAttempts: 10 }), u, ctx)).not.toHaveProperty(
-      'attention',
+  it('…and reports it once: not again when UNVERIFIED_ANSWERS was already published', () => {
+    const step = decideAfterInquiry(
+      expired({ reportedAttention: 'UNVERIFIED_ANSWERS', answerDoubt: 'UNVERIFIED_ANSWERS' }),
+      { kind: 'untrusted', reason: 'BAD_SIGNATURE' },
+      ctx,
     );
+    expect(step).toMatchObject({ kind: 'poll-again', doubt: 'UNVERIFIED_ANSWERS' });
+    expect(step).not.toHaveProperty('report');
+  });
+
+  it('a transport error after an untrusted answer keeps holding (no answer is not a verified one)', () => {
+    const step = decideAfterInquiry(
+      expired({ answerDoubt: 'UNVERIFIED_ANSWERS' }),
+      { kind: 'transport-error', reason: 'TIMEOUT' },
+      ctx,
+    );
+    expect(step).toMatchObject({
+      kind: 'poll-again',
+      resultCode: 'NO_RESPONSE',
+      doubt: 'UNVERIFIED_ANSWERS',
+    });
+  });
+
+  it('a transport error with no doubt ends in the cancel at the expiry, as the protocol says', () => {
+    const step = decideAfterInquiry(expired(), { kind: 'transport-error', reason: 'TIMEOUT' }, ctx);
+    expect(step).toMatchObject({ kind: 'start-cancel', reason: 'EXPIRED', resultCode: 'NO_RESPONSE' });
+  });
+
+  it('a later verified pending answer releases the hold: the order is cancelled', () => {
+    const step = decideAfterInquiry(
+      expired({ answerDoubt: 'UNVERIFIED_ANSWERS', reportedAttention: 'UNVERIFIED_ANSWERS' }),
+      respond({ result: ok, paymentResult: { resultCode: 'PAYMENT_IN_PROCESS', resultStatus: 'U' } }),
+      ctx,
+    );
+    expect(step).toMatchObject({ kind: 'start-cancel', reason: 'EXPIRED', resultCode: 'PAYMENT_IN_PROCESS' });
+  });
+
+  it('a later verified final answer settles a held order as usual', () => {
+    const step = decideAfterInquiry(
+      expired({ answerDoubt: 'UNVERIFIED_ANSWERS' }),
+      respond({ result: ok, paymentResult: ok, ...paid }),
+      ctx,
+    );
+    expect(step).toMatchObject({ kind: 'publish-final', result: { outcome: 'SUCCESS' } });
+  });
+
+  it.each([
+    ['missing', {}],
+    ['unknown', { paymentStatus: 'AUTHORIZED' }],
+  ])(
+    'Antom paymentStatus %s: flagged, polled on, INVALID_ANSWERS at the expiry, never cancelled',
+    (_l, extra) => {
+      const before = decideAfterInquiry(entry('antom'), respond({ result: ok, ...extra }), ctx);
+      expect(before).toMatchObject({
+        kind: 'poll-again',
+        resultCode: 'INVALID_RESPONSE',
+        doubt: 'INVALID_ANSWERS',
+      });
+      expect(before).not.toHaveProperty('report');
+      const atExpiry = decideAfterInquiry(
+        entry('antom', { expiresAt: T0, inquiryAttempts: 9 }),
+        respond({ result: ok, ...extra }),
+        ctx,
+      );
+      expect(atExpiry).toMatchObject({
+        kind: 'poll-again',
+        doubt: 'INVALID_ANSWERS',
+        report: { reason: 'INVALID_ANSWERS' },
+      });
+    },
+  );
+
+  it('with the inquiry budget spent (action cancel) an untrusted answer holds too', () => {
+    const step = decideAfterInquiry(
+      entry('alipayplus', { inquiryAttempts: 2 }),
+      { kind: 'untrusted', reason: 'BAD_SIGNATURE' },
+      { ...ctx, policy: { ...policy, maxInquiries: 3 } },
+    );
+    expect(step).toMatchObject({ kind: 'poll-again', report: { reason: 'UNVERIFIED_ANSWERS' } });
+  });
+
+  it("with maxInquiriesAction 'wait' the budget spent waits until the expiry instead of cancelling (seed 002)", () => {
+    const step = decideAfterInquiry(
+      entry('alipayplus', { inquiryAttempts: 2 }),
+      { kind: 'transport-error', reason: 'NETWORK' },
+      { ...ctx, policy: { ...policy, maxInquiries: 3, maxInquiriesAction: 'wait' } },
+    );
+    expect(step).toEqual(pollAgain('NO_RESPONSE', T0 + 60_000));
   });
 });

@@ -1,34 +1,12 @@
-import {
-  ANTOM_CANCEL_MAX_UNKNOWN_RETRIES,
-  CancelPaymentResponseByDialect,
-  ClientResult,
-  decideCancel,
-  decideInquiry,
-  decideOnTransportError,
-  InquiryPaymentResponseByDialect,
-  ORDER_NOT_EXIST,
-} from '@app/alipayplus';
-import type { Dialect } from '@app/contracts';
-import { afterUnsettledInquiry, nextCancelAttemptAt, Random } from './cadence';
+import { ORDER_NOT_EXIST } from '@app/alipayplus';
+import type { Dialect, ExceptionReason } from '@app/contracts';
+import { afterUnsettledInquiry, heldInquiryAt, jittered, nthInterval, Random } from './cadence';
 import { FinalInquiryResult } from './observations';
 import { PollingPolicy } from './polling-policy';
+import { Attention, InquiryCallResult, readInquiry, Reading } from './read-inquiry';
+import { AnswerDoubt, VerifyReason } from './schedule-entry';
 
-export type InquiryCallResult = ClientResult<InquiryPaymentResponseByDialect[Dialect]>;
-export type CancelCallResult = ClientResult<CancelPaymentResponseByDialect[Dialect]>;
-
-/**
- * Something people should know about (logged with this code and kept on the row): the answer was
- * not believed, or the partner refused the request for a reason a retry cannot fix.
- */
-export interface Attention {
-  readonly code:
-    | 'UNTRUSTED_RESPONSE'
-    | 'INVALID_RESPONSE'
-    | 'RESULT_FOR_OTHER_ORDER'
-    | 'INQUIRY_REFUSED'
-    | 'CANCEL_STILL_UNKNOWN';
-  readonly detail: string;
-}
+export type { Attention, CancelCallResult, InquiryCallResult } from './read-inquiry';
 
 export interface StepContext {
   readonly now: number;
@@ -47,6 +25,17 @@ export interface StepEntry {
   readonly inquiryAttempts: number;
   /** Made before this call. */
   readonly cancelAttempts: number;
+  readonly answerDoubt: AnswerDoubt | null;
+  /** The reason of the last attention published for the order. */
+  readonly reportedAttention: string | null;
+  readonly verifyReason: VerifyReason | null;
+  readonly verifyUntil: number | null;
+}
+
+/** An exception's cause to publish (a PROCESSING observation with `attention`), once per reason. */
+export interface Report {
+  readonly reason: ExceptionReason;
+  readonly detail: string;
 }
 
 export type InquiryStep =
@@ -59,6 +48,8 @@ export type InquiryStep =
       readonly resultCode: string;
       readonly backoffPartner: boolean;
       readonly attention?: Attention;
+      readonly doubt: AnswerDoubt | null;
+      readonly report?: Report;
     }
   /** Polling is over without a final answer: cancel (protocol.md §3.1, §4.1). */
   | {
@@ -67,205 +58,157 @@ export type InquiryStep =
       readonly resultCode: string;
       readonly backoffPartner: boolean;
       readonly attention?: Attention;
-    };
-
-type Reading =
-  | { readonly kind: 'final'; readonly result: FinalInquiryResult }
-  | {
-      readonly kind: 'unsettled';
-      readonly resultCode: string;
-      readonly backoff: boolean;
-      readonly attention?: Attention;
-    };
-
-const code64 = (code: string) => code.slice(0, 64);
-
-/**
- * Reads one inquiry call. Only a verified answer (the client checks every signature, protocol.md
- * §1.6) can be final; everything else leaves the payment unsettled:
- * - no answer (timeout, network, non-2xx) → retry the same inquiry (§0, §3.1 "(no response)");
- * - a badly signed answer, or an S answer without a signature → not believed (design.md §7);
- * - result U → retry, after a backoff for REQUEST_TRAFFIC_EXCEED_LIMIT (§6);
- * - ORDER_NOT_EXIST → re-checked within the expiry, then cancelled; never read as paid (§3.1);
- * - other F (bad request, configuration, contract) → a person must act; polling goes on until the
- *   expiry and ends in a cancel, whose own refusal becomes an anomaly (§3.1, §6).
- */
-function readInquiry(entry: StepEntry, call: InquiryCallResult): Reading {
-  switch (call.kind) {
-    case 'transport-error': {
-      const d = decideOnTransportError(call.reason);
-      return { kind: 'unsettled', resultCode: d.resultCode, backoff: d.backoff };
+      readonly report?: Report;
     }
-    case 'untrusted':
-      return {
-        kind: 'unsettled',
-        resultCode: 'UNTRUSTED_RESPONSE',
-        backoff: false,
-        attention: {
-          code: 'UNTRUSTED_RESPONSE',
-          detail: `${call.reason}${call.detail ? ` (${call.detail})` : ''}`,
-        },
-      };
-    case 'invalid-response':
-      return {
-        kind: 'unsettled',
-        resultCode: 'INVALID_RESPONSE',
-        backoff: false,
-        attention: { code: 'INVALID_RESPONSE', detail: call.reason.slice(0, 200) },
-      };
-    case 'response':
-      break;
-  }
-  const decision = decideInquiry(entry.dialect, call.body);
-  switch (decision.kind) {
-    case 'final':
-      // §2.1 handling rules: check the echoed id against our record before acting on the answer.
-      if (decision.paymentRequestId !== undefined && decision.paymentRequestId !== entry.paymentRequestId) {
-        return {
-          kind: 'unsettled',
-          resultCode: 'RESULT_FOR_OTHER_ORDER',
-          backoff: false,
-          attention: {
-            code: 'RESULT_FOR_OTHER_ORDER',
-            detail: `answer names paymentRequestId ${decision.paymentRequestId.slice(0, 64)}`,
-          },
-        };
-      }
-      return {
-        kind: 'final',
-        result: {
-          outcome: decision.outcome,
-          resultCode: decision.resultCode,
-          ...(decision.resultMessage !== undefined ? { resultMessage: decision.resultMessage } : {}),
-          ...(decision.paymentId !== undefined ? { paymentId: decision.paymentId } : {}),
-          ...(decision.amount !== undefined ? { amount: decision.amount } : {}),
-          ...(decision.paymentTime !== undefined ? { paymentTime: decision.paymentTime } : {}),
-          rawBody: call.rawBody,
-        },
-      };
-    case 'pending':
-      return { kind: 'unsettled', resultCode: code64(decision.reason), backoff: false };
-    case 'not-found':
-      return { kind: 'unsettled', resultCode: ORDER_NOT_EXIST, backoff: false };
-    case 'retry':
-      return { kind: 'unsettled', resultCode: decision.resultCode, backoff: decision.backoff };
-    case 'human':
-      return {
-        kind: 'unsettled',
-        resultCode: decision.resultCode,
-        backoff: false,
-        attention: {
-          code: 'INQUIRY_REFUSED',
-          detail: `${decision.resultCode}${decision.resultMessage ? `: ${decision.resultMessage.slice(0, 200)}` : ''}`,
-        },
-      };
-  }
-}
-
-/** The inquiry decision table (protocol.md §3) turned into what the poller does next. */
-export function decideAfterInquiry(entry: StepEntry, call: InquiryCallResult, ctx: StepContext): InquiryStep {
-  const reading = readInquiry(entry, call);
-  if (reading.kind === 'final') return { kind: 'publish-final', result: reading.result };
-  const next = afterUnsettledInquiry(
-    {
-      now: ctx.now,
-      inquiriesMade: entry.inquiryAttempts + 1,
-      expiresAt: entry.expiresAt,
-      minWaitMs: reading.backoff ? ctx.partnerBackoffMs : 0,
-    },
-    ctx.policy,
-    ctx.random,
-  );
-  const common = {
-    resultCode: reading.resultCode,
-    backoffPartner: reading.backoff,
-    ...(reading.attention ? { attention: reading.attention } : {}),
-  };
-  return next.kind === 'inquire'
-    ? { kind: 'poll-again', at: next.at, ...common }
-    : { kind: 'start-cancel', reason: next.reason, ...common };
-}
-
-export type CancelStep =
-  /** Publish CANCELLED and stop (protocol.md §4). */
-  | { readonly kind: 'cancelled'; readonly resultCode: string; readonly rawBody: string }
-  /** Publish CANCEL_FAILED with the code (order-state records an anomaly) and stop (§4.1 "act per code"). */
+  /** The `verify` phase is over without a final answer (see {@link decideAfterVerify}). */
   | {
-      readonly kind: 'refused';
-      readonly resultCode: string;
-      readonly resultMessage?: string;
-      readonly rawBody: string;
-    }
-  /** Send the same cancel again later: same paymentRequestId, idempotent (§4.1, §4.2). */
-  | {
-      readonly kind: 'retry';
-      readonly at: number;
+      readonly kind: 'conclude';
+      readonly conclusion: 'CLOSED_UNCONFIRMED' | 'CANCEL_REFUSED' | 'RECANCEL' | 'NOTHING';
       readonly resultCode: string;
       readonly backoffPartner: boolean;
       readonly attention?: Attention;
+      readonly report?: Report;
     };
+
+type Unsettled = Extract<Reading, { kind: 'unsettled' }>;
+
+/** A report, unless the order's exception was already told this reason. */
+export const once = (entry: StepEntry, report: Report): Report | undefined =>
+  entry.reportedAttention === report.reason ? undefined : report;
+
+/** The worth of the last answer: a transport error (no answer) leaves the previous one's. */
+const doubtAfter = (entry: StepEntry, reading: Unsettled): AnswerDoubt | null =>
+  reading.answer.kind === 'none'
+    ? entry.answerDoubt
+    : reading.answer.kind === 'doubt'
+      ? reading.answer.doubt
+      : null;
+
+const common = (reading: Unsettled) => ({
+  resultCode: reading.resultCode,
+  backoffPartner: reading.backoff,
+  ...(reading.attention ? { attention: reading.attention } : {}),
+});
+
+const withReport = (report: Report | undefined) => (report ? { report } : {});
+
+/** Why the order is held rather than cancelled, for the exception. */
+function holdReport(
+  entry: StepEntry,
+  doubt: AnswerDoubt,
+  reading: Unsettled,
+  why: string,
+): Report | undefined {
+  const last = reading.attention ? `${reading.resultCode}: ${reading.attention.detail}` : reading.resultCode;
+  const what = doubt === 'UNVERIFIED_ANSWERS' ? 'failed verification' : 'did not fit the protocol';
+  return once(entry, {
+    reason: doubt,
+    detail: `${why}; the partner's last answer ${what} (last call: ${last}); the order is held and inquired, never cancelled on it`,
+  });
+}
 
 /**
- * The cancel result table (protocol.md §4): S → cancelled; U, UNKNOWN_EXCEPTION, a timeout or any
- * answer we cannot believe → send it again, until it succeeds; any other F → refused. Antom asks to
- * contact support when a cancel is still U after 3 retries (§4.2): it is flagged, and still retried.
+ * The inquiry decision table (protocol.md §3) turned into what the poller does next. When polling
+ * is over (expiry, or the inquiry budget with the `cancel` action) the order is cancelled — unless
+ * its last answer was not believed: then it is held (inquired on at the schedule's last pace) and an
+ * exception UNVERIFIED_ANSWERS / INVALID_ANSWERS is opened once (issue 11 rows 2, 11). A refused
+ * inquiry opens an exception INQUIRY_REFUSED once; the cancel at the expiry still goes out.
  */
-export function decideAfterCancel(entry: StepEntry, call: CancelCallResult, ctx: StepContext): CancelStep {
-  const attemptsMade = entry.cancelAttempts + 1;
-  const retry = (resultCode: string, backoff: boolean, attention?: Attention): CancelStep => {
-    const flagged =
-      attention ??
-      (entry.dialect === 'antom' && attemptsMade > ANTOM_CANCEL_MAX_UNKNOWN_RETRIES
-        ? ({
-            code: 'CANCEL_STILL_UNKNOWN',
-            detail: `cancel still unknown after ${attemptsMade} attempts: contact Antom support (protocol.md §4.2)`,
-          } as const)
-        : undefined);
-    return {
-      kind: 'retry',
-      at: nextCancelAttemptAt(
-        ctx.now,
-        attemptsMade,
-        ctx.policy,
-        ctx.random,
-        backoff ? ctx.partnerBackoffMs : 0,
-      ),
-      resultCode,
-      backoffPartner: backoff,
-      ...(flagged ? { attention: flagged } : {}),
-    };
-  };
-
-  switch (call.kind) {
-    case 'transport-error': {
-      const d = decideOnTransportError(call.reason);
-      return retry(d.resultCode, d.backoff);
-    }
-    case 'untrusted':
-      return retry('UNTRUSTED_RESPONSE', false, {
-        code: 'UNTRUSTED_RESPONSE',
-        detail: `${call.reason}${call.detail ? ` (${call.detail})` : ''}`,
-      });
-    case 'invalid-response':
-      return retry('INVALID_RESPONSE', false, {
-        code: 'INVALID_RESPONSE',
-        detail: call.reason.slice(0, 200),
-      });
-    case 'response':
-      break;
+export function decideAfterInquiry(entry: StepEntry, call: InquiryCallResult, ctx: StepContext): InquiryStep {
+  const reading = readInquiry(entry.paymentRequestId, entry.dialect, call);
+  if (reading.kind === 'final') return { kind: 'publish-final', result: reading.result };
+  const doubt = doubtAfter(entry, reading);
+  const inquiriesMade = entry.inquiryAttempts + 1;
+  const minWaitMs = reading.backoff ? ctx.partnerBackoffMs : 0;
+  const next = afterUnsettledInquiry(
+    { now: ctx.now, inquiriesMade, expiresAt: entry.expiresAt, minWaitMs },
+    ctx.policy,
+    ctx.random,
+  );
+  const refused =
+    reading.refused && reading.attention
+      ? once(entry, {
+          reason: 'INQUIRY_REFUSED',
+          detail: `the partner refuses our inquiry: ${reading.attention.detail}`,
+        })
+      : undefined;
+  if (next.kind === 'inquire') {
+    return { kind: 'poll-again', at: next.at, ...common(reading), doubt, ...withReport(refused) };
   }
-  const decision = decideCancel(entry.dialect, call.body);
-  switch (decision.kind) {
-    case 'cancelled':
-      return { kind: 'cancelled', resultCode: decision.resultCode, rawBody: call.rawBody };
-    case 'retry':
-      return retry(decision.resultCode, decision.backoff);
-    case 'failed':
+  if (doubt !== null) {
+    const at = Math.max(heldInquiryAt(ctx.now, inquiriesMade, ctx.policy, ctx.random), ctx.now + minWaitMs);
+    const why = next.reason === 'EXPIRED' ? 'no final result by the payment expiry' : 'inquiry budget spent';
+    return {
+      kind: 'poll-again',
+      at,
+      ...common(reading),
+      doubt,
+      ...withReport(holdReport(entry, doubt, reading, why)),
+    };
+  }
+  return { kind: 'start-cancel', reason: next.reason, ...common(reading), ...withReport(refused) };
+}
+
+/**
+ * An inquiry of the `verify` phase (issue 11), bounded by `verifyUntil`. A final answer is published
+ * as usual. Without one:
+ * - CANCEL_NOT_EXIST (the cancel was answered ORDER_NOT_EXIST, row 5): a verified answer showing the
+ *   partner now knows the order sends the cancel again (RECANCEL); ORDER_NOT_EXIST until the end of
+ *   the grace window closes the order as not confirmed by the partner; an answer we do not believe
+ *   holds the order, with its exception, as in the inquiry phase; no answer at all ends in RECANCEL;
+ * - CANCEL_REFUSED (row 7): at the end of the window, an exception CANCEL_REFUSED; the row is done;
+ * - REINQUIRE (a person's one inquiry): nothing more; the row is done again, nothing sent.
+ */
+export function decideAfterVerify(entry: StepEntry, call: InquiryCallResult, ctx: StepContext): InquiryStep {
+  const reading = readInquiry(entry.paymentRequestId, entry.dialect, call);
+  if (reading.kind === 'final') return { kind: 'publish-final', result: reading.result };
+  const doubt = doubtAfter(entry, reading);
+  const inquiriesMade = entry.inquiryAttempts + 1;
+  const until = entry.verifyUntil ?? ctx.now;
+  const notExist = entry.verifyReason === 'CANCEL_NOT_EXIST';
+  if (notExist && reading.answer.kind === 'verified' && reading.resultCode !== ORDER_NOT_EXIST) {
+    return { kind: 'conclude', conclusion: 'RECANCEL', ...common(reading) };
+  }
+  if (ctx.now < until) {
+    const wait = jittered(
+      nthInterval(ctx.policy.inquiryIntervalsMs, inquiriesMade - 1),
+      ctx.policy.jitterRatio,
+      ctx.random,
+    );
+    const at = Math.min(ctx.now + Math.max(wait, reading.backoff ? ctx.partnerBackoffMs : 0), until);
+    return { kind: 'poll-again', at, ...common(reading), doubt };
+  }
+  switch (entry.verifyReason) {
+    case 'CANCEL_NOT_EXIST':
+      if (doubt !== null) {
+        const at = heldInquiryAt(ctx.now, inquiriesMade, ctx.policy, ctx.random);
+        const why = 'the cancel was answered ORDER_NOT_EXIST';
+        return {
+          kind: 'poll-again',
+          at,
+          ...common(reading),
+          doubt,
+          ...withReport(holdReport(entry, doubt, reading, why)),
+        };
+      }
       return {
-        kind: 'refused',
-        resultCode: decision.resultCode,
-        ...(decision.resultMessage !== undefined ? { resultMessage: decision.resultMessage } : {}),
-        rawBody: call.rawBody,
+        kind: 'conclude',
+        conclusion: reading.resultCode === ORDER_NOT_EXIST ? 'CLOSED_UNCONFIRMED' : 'RECANCEL',
+        ...common(reading),
       };
+    case 'CANCEL_REFUSED':
+      return {
+        kind: 'conclude',
+        conclusion: 'CANCEL_REFUSED',
+        ...common(reading),
+        ...withReport(
+          once(entry, {
+            reason: 'CANCEL_REFUSED',
+            detail: `the cancel was refused and no inquiry found the payment's final result (last answer ${reading.resultCode}${doubt ? `, ${doubt}` : ''}); was it paid?`,
+          }),
+        ),
+      };
+    default:
+      return { kind: 'conclude', conclusion: 'NOTHING', ...common(reading) };
   }
 }

@@ -9,10 +9,20 @@ export interface PollingPolicy {
   readonly inquiryIntervalsMs: readonly number[];
   /** Every wait is stretched or shrunk by up to this fraction at random, so orders registered together spread out. */
   readonly jitterRatio: number;
-  /** Cancel after this many inquiries even before the expiry; null: only the expiry bounds polling. */
+  /** Stop inquiring after this many inquiries; null: only the expiry bounds polling. */
   readonly maxInquiries: number | null;
+  /**
+   * What `maxInquiries` does (seed 002, "limit the polling time"): `cancel` brings the cancel forward;
+   * `wait` stops inquiring and waits for the notification until the expiry, when one last inquiry is
+   * made and the order is cancelled as usual if it is still not final.
+   */
+  readonly maxInquiriesAction: 'cancel' | 'wait';
   /** Waits between cancel attempts (retried until S, protocol.md §4.1); the last one repeats. */
   readonly cancelRetryIntervalsMs: readonly number[];
+  /** After a cancel answered F ORDER_NOT_EXIST: how long to re-inquire before closing the order unconfirmed. */
+  readonly cancelNotExistGraceMs: number;
+  /** After a cancel was refused: how long to inquire for the truth before opening an exception. */
+  readonly cancelRefusedInquiryMs: number;
 }
 
 /** The request budget of one partner (design.md §5: per-partner rate limit). */

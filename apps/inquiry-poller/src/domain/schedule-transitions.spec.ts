@@ -14,14 +14,17 @@ const policy: PollingPolicy = {
   inquiryIntervalsMs: [2000],
   jitterRatio: 0,
   maxInquiries: null,
+  maxInquiriesAction: 'cancel',
   cancelRetryIntervalsMs: [2000],
+  cancelNotExistGraceMs: 60_000,
+  cancelRefusedInquiryMs: 60_000,
 };
 const ctx: TransitionContext = {
   now: T0 + 500,
   policyFor: () => policy,
   random: () => 0.5,
-  tombstoneRetentionMs: 72 * 3_600_000,
 };
+const RETENTION_MS = 72 * 3_600_000;
 const change = (to: OrderStatus, version: number, over: Partial<StatusChange> = {}): StatusChange => ({
   paymentRequestId: 'pr-1',
   clientId: 'C1',
@@ -46,6 +49,7 @@ const row = (over: Partial<ScheduleEntry> = {}): ScheduleEntry => ({
   nextDueAt: T0 + 3000,
   cancelRequestedAt: null,
   doneReason: null,
+  reversalOf: null,
   ...over,
 });
 const written = (r: ReturnType<typeof applyStatusChange>) => {
@@ -196,10 +200,59 @@ describe('schedule transitions (issue 4 point 1)', () => {
     expect(r.entry).toMatchObject({ phase: 'done', doneReason: 'RESULT_OBSERVED', lastVersion: 2 });
   });
 
-  it('an open order that expired longer ago than tombstones are kept is a replay: ignored', () => {
-    const old = change('init', 1, { expiresAt: ctx.now - ctx.tombstoneRetentionMs - 1 });
-    expect(applyStatusChange(undefined, old, ctx)).toEqual({ kind: 'ignore', reason: 'EXPIRED_LONG_AGO' });
+  // Issue 11 row 14 (this pinned EXPIRED_LONG_AGO before): inquired at least once, then settled.
+  it('an open order heard of more than 72 h after its expiry is scheduled, its first inquiry due at once', () => {
+    const old = change('init', 1, {
+      expiresAt: ctx.now - RETENTION_MS - 1,
+      occurredAt: ctx.now - RETENTION_MS - 60_000,
+    });
+    const r = written(applyStatusChange(undefined, old, ctx));
+    expect(r.entry).toMatchObject({ phase: 'inquiry', orderStatus: 'init' });
+    expect(r.entry.nextDueAt!).toBeLessThanOrEqual(ctx.now);
   });
+
+  it('a `cancelling` heard of more than 72 h late is driven to its end: cancel phase, due now', () => {
+    const old = change('cancelling', 2, { expiresAt: ctx.now - RETENTION_MS - 1 });
+    expect(written(applyStatusChange(undefined, old, ctx)).entry).toMatchObject({
+      phase: 'cancel',
+      nextDueAt: ctx.now,
+    });
+  });
+
+  it('close in advance: `cancelling` for a row still inquiring moves it to the cancel phase, due now, and fences the inquiry in flight', () => {
+    const r = written(applyStatusChange(row(), change('cancelling', 2), ctx));
+    expect(r.entry).toMatchObject({ phase: 'cancel', nextDueAt: ctx.now, cancelRequestedAt: ctx.now });
+    expect(r.revokeLease).toBe(true);
+  });
+
+  it.each<OrderStatus>(['success', 'fail', 'cancelled'])(
+    'a reversal (cancel asked for by an exception) is not stopped by %s',
+    (to) => {
+      const reversal = row({
+        phase: 'cancel',
+        orderStatus: 'cancelled',
+        reversalOf: '17',
+        cancelRequestedAt: T0,
+      });
+      expect(written(applyStatusChange(reversal, change(to, 5), ctx)).entry).toMatchObject({
+        phase: 'cancel',
+        reversalOf: '17',
+        lastVersion: 5,
+        orderStatus: to,
+      });
+    },
+  );
+
+  it.each<OrderStatus>(['success', 'fail', 'cancelled'])(
+    '%s ends a verify phase (order-state settled it)',
+    (to) => {
+      const verifying = row({ phase: 'verify', orderStatus: 'cancelling' });
+      expect(written(applyStatusChange(verifying, change(to, 3), ctx)).entry).toMatchObject({
+        phase: 'done',
+        doneReason: 'ORDER_FINAL',
+      });
+    },
+  );
 
   it('an expired but recent open order is scheduled, due at once (a poller that was down still settles it)', () => {
     const late = change('init', 1, { expiresAt: ctx.now - 60_000, occurredAt: ctx.now - 120_000 });

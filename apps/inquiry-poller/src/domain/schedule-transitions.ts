@@ -20,15 +20,11 @@ export interface TransitionContext {
   readonly now: number;
   readonly policyFor: (dialect: Dialect, clientId: string) => PollingPolicy;
   readonly random: Random;
-  /** Tombstones older than this are pruned, so older events can no longer be told apart from new ones. */
-  readonly tombstoneRetentionMs: number;
 }
 
 export type IgnoredReason =
   /** A version at or below the one already applied: a duplicate or an overtaken event. */
-  | 'STALE_VERSION'
-  /** An open order that expired longer ago than tombstones are kept: a replay, not a new order. */
-  | 'EXPIRED_LONG_AGO';
+  'STALE_VERSION';
 
 export type TransitionResult =
   | {
@@ -51,8 +47,14 @@ export type TransitionResult =
  * - `success`/`fail` end polling — unless a cancel has been requested, which then must finish
  *   (protocol.md §4.1: after requesting cancel the order may only end CANCELLED; order-state
  *   reverses a paid order on CANCELLED, design.md §4);
- * - `cancelled` ends everything.
+ * - `cancelled` ends everything;
+ * - a cancel that is a reversal (asked for by an exception) is carried through whatever is reported.
  * A final status for an unknown order leaves a tombstone, so its late `init` cannot resurrect it.
+ *
+ * An open order first heard of long after its expiry (events 72 h late, issue 11 row 14) is
+ * scheduled like any other: its first inquiry falls due at once, and it is settled by the answer,
+ * the usual cancel, or an exception. It may be a replay of an order whose tombstone was pruned: the
+ * inquiry then finds the final result again, which order-state ignores as a duplicate.
  */
 export function applyStatusChange(
   current: ScheduleEntry | undefined,
@@ -73,8 +75,6 @@ export function applyStatusChange(
   if (!current) {
     const fresh = newEntry(change);
     if (change.to === 'success' || change.to === 'fail' || change.to === 'cancelled') return done(fresh);
-    if (change.expiresAt < ctx.now - ctx.tombstoneRetentionMs)
-      return { kind: 'ignore', reason: 'EXPIRED_LONG_AGO' };
     if (change.to === 'cancelling') {
       return seen({ ...fresh, phase: 'cancel', nextDueAt: ctx.now, cancelRequestedAt: ctx.now });
     }
@@ -84,6 +84,9 @@ export function applyStatusChange(
       nextDueAt: firstInquiryAt(change.occurredAt, change.expiresAt, policy, ctx.random),
     });
   }
+
+  // A reversal is sent whatever the order's status; only its own answer ends it.
+  if (current.phase === 'cancel' && current.reversalOf !== null && change.to !== 'init') return seen(current);
 
   switch (change.to) {
     case 'init':
@@ -161,5 +164,6 @@ function newEntry(change: StatusChange): ScheduleEntry {
     nextDueAt: null,
     cancelRequestedAt: null,
     doneReason: null,
+    reversalOf: null,
   };
 }

@@ -45,8 +45,18 @@ const alipayPlusRows: Row[] = [
     'METHOD_NOT_SUPPORTED',
     'MEDIA_TYPE_NOT_ACCEPTABLE',
     'CANCEL_WINDOW_EXCEED',
-    'ORDER_NOT_EXIST',
   ].map((code): Row => [`F ${code} → failed`, result(code, 'F'), { kind: 'failed', resultCode: code }]),
+  // Issue 11 rows 4 and 5 (these two were `failed` before): answers about the order, not refusals.
+  [
+    'F ORDER_IS_CLOSED → failed, the order closed (it ends cancelled)',
+    result('ORDER_IS_CLOSED', 'F', 'closed'),
+    { kind: 'failed', resultCode: 'ORDER_IS_CLOSED', resultMessage: 'closed', order: 'closed' },
+  ],
+  [
+    'F ORDER_NOT_EXIST → failed, the order not found (re-inquire over a grace window)',
+    result('ORDER_NOT_EXIST', 'F'),
+    { kind: 'failed', resultCode: 'ORDER_NOT_EXIST', order: 'not-found' },
+  ],
 ];
 
 /** protocol.md §4.2: S cancelled (cancelTime); F failed (e.g. PROCESS_FAIL after a refund); U retry. */
@@ -67,6 +77,16 @@ const antomRows: Row[] = [
     { kind: 'failed', resultCode: 'PROCESS_FAIL' },
   ],
   ['F unknown code → failed', result('SOMETHING_NEW', 'F'), { kind: 'failed', resultCode: 'SOMETHING_NEW' }],
+  [
+    'F ORDER_IS_CLOSED → closed',
+    result('ORDER_IS_CLOSED', 'F'),
+    { kind: 'failed', resultCode: 'ORDER_IS_CLOSED', order: 'closed' },
+  ],
+  [
+    'F ORDER_NOT_EXIST → failed, order not found',
+    result('ORDER_NOT_EXIST', 'F'),
+    { kind: 'failed', resultCode: 'ORDER_NOT_EXIST', order: 'not-found' },
+  ],
   [
     'U UNKNOWN_EXCEPTION → retry, same paymentRequestId',
     result('UNKNOWN_EXCEPTION', 'U'),

@@ -1,15 +1,37 @@
 import { Dialect } from '../dialect';
 import { Result } from '../models/common.schema';
 import { CancelPaymentResponseByDialect } from '../models/cancel-payment.schema';
-import { BACKOFF_RESULT_CODES, RETRYABLE_RESULT_CODES, isOneOf } from './result-codes';
+import {
+  BACKOFF_RESULT_CODES,
+  ORDER_IS_CLOSED,
+  ORDER_NOT_EXIST,
+  RETRYABLE_RESULT_CODES,
+  isOneOf,
+} from './result-codes';
 
 export type CancelDecision =
   /** Cancelled; the order ends CANCELLED even if a success notification arrives later (§4.1, §4.2). */
   | { readonly kind: 'cancelled'; readonly resultCode: string; readonly cancelTime?: string }
   /** Unknown: re-send the same request with the same paymentRequestId, which is idempotent (§4.1, §4.2). */
   | { readonly kind: 'retry'; readonly backoff: boolean; readonly resultCode: string }
-  /** Refused: not retryable; record an anomaly for a person (§4.1 "act per code"). */
-  | { readonly kind: 'failed'; readonly resultCode: string; readonly resultMessage?: string };
+  /**
+   * Refused: not retryable (§4.1 "act per code"). The call did not cancel anything; what it means
+   * for the payment depends on the code (issue 11):
+   * - `order: 'closed'` (F ORDER_IS_CLOSED): the order is already closed at the partner, which is
+   *   what the cancel was for (§6: terminal, closed/cancelled); the order ends cancelled (row 4);
+   * - `order: 'not-found'` (F ORDER_NOT_EXIST): the partner does not know the order; not yet a final
+   *   answer, the caller re-inquires over a short grace window (row 5);
+   * - no `order` (PROCESS_FAIL, CANCEL_WINDOW_EXCEED, ACCESS_DENIED, …): the payment's truth is
+   *   unknown; the caller inquires to learn it (row 7).
+   * The kind stays `failed` for all three, so callers that only tell refusals from successes are
+   * unaffected.
+   */
+  | {
+      readonly kind: 'failed';
+      readonly resultCode: string;
+      readonly resultMessage?: string;
+      readonly order?: 'closed' | 'not-found';
+    };
 
 /**
  * Antom: if cancel is still U after this many retries, contact support (protocol.md §4.2). Alipay+ says
@@ -27,7 +49,8 @@ function present(value: string | null | undefined): string | undefined {
 /**
  * Cancel result table, the same in both dialects (protocol.md §4.1, §4.2): S → cancelled;
  * U, or UNKNOWN_EXCEPTION / REQUEST_TRAFFIC_EXCEED_LIMIT whatever the status → retry (backoff for the
- * latter); any other F → failed.
+ * latter); any other F → failed, marked `order: 'closed'` for ORDER_IS_CLOSED and `order: 'not-found'`
+ * for ORDER_NOT_EXIST (§6: codes about the order, not about the call).
  */
 export function decideCancel<D extends Dialect>(
   _dialect: D,
@@ -52,11 +75,14 @@ export function decideCancel<D extends Dialect>(
     };
   }
   const resultMessage = present(result.resultMessage);
-  return {
-    kind: 'failed',
-    resultCode: result.resultCode,
-    ...(resultMessage !== undefined ? { resultMessage } : {}),
-  };
+  const message = resultMessage !== undefined ? { resultMessage } : {};
+  const order =
+    result.resultCode === ORDER_IS_CLOSED
+      ? { order: 'closed' as const }
+      : result.resultCode === ORDER_NOT_EXIST
+        ? { order: 'not-found' as const }
+        : {};
+  return { kind: 'failed', resultCode: result.resultCode, ...message, ...order };
 }
 
 /**

@@ -3,6 +3,7 @@ import {
   AntomInquiryPaymentResponse,
 } from '../models/inquiry-payment.schema';
 import { decideInquiry, InquiryDecision } from './decide-inquiry';
+import { PAYMENT_FAILURE_CODES } from './result-codes';
 
 const ok = { resultCode: 'SUCCESS', resultStatus: 'S' as const, resultMessage: 'success' };
 
@@ -91,6 +92,21 @@ describe('decideInquiry — Alipay+ decision table (protocol.md §3.1)', () => {
       { kind: 'human', resultCode: 'PARAM_ILLEGAL', resultMessage: 'bad' },
     ],
     [
+      'F USER_KYC_NOT_QUALIFIED (a payment failure code as result) → FAIL, not a person (issue 11 row 12)',
+      alipayPlus({ resultCode: 'USER_KYC_NOT_QUALIFIED', resultStatus: 'F', resultMessage: 'kyc' }),
+      { kind: 'final', outcome: 'FAIL', resultCode: 'USER_KYC_NOT_QUALIFIED', resultMessage: 'kyc' },
+    ],
+    [
+      'F ORDER_IS_CLOSED as result → CLOSED',
+      alipayPlus({ resultCode: 'ORDER_IS_CLOSED', resultStatus: 'F' }),
+      { kind: 'final', outcome: 'CLOSED', resultCode: 'ORDER_IS_CLOSED' },
+    ],
+    [
+      'U with a payment failure code → still retried (U means unknown)',
+      alipayPlus({ resultCode: 'RISK_REJECT', resultStatus: 'U' }),
+      { kind: 'retry', backoff: false, resultCode: 'RISK_REJECT' },
+    ],
+    [
       'F INVALID_SIGNATURE → human',
       alipayPlus({ resultCode: 'INVALID_SIGNATURE', resultStatus: 'F' }),
       { kind: 'human', resultCode: 'INVALID_SIGNATURE' },
@@ -120,6 +136,23 @@ describe('decideInquiry — Alipay+ decision table (protocol.md §3.1)', () => {
   it.each(rows)('%s', (_label, response, expected) => {
     expect(decideInquiry('alipayplus', response)).toEqual(expected);
   });
+
+  it.each(PAYMENT_FAILURE_CODES.filter((c) => c !== 'ORDER_IS_CLOSED').map((c) => [c]))(
+    'result F %s is a final FAIL in both dialects (protocol.md §6 payment failure codes)',
+    (code) => {
+      const result = { resultCode: code, resultStatus: 'F' as const };
+      expect(decideInquiry('alipayplus', alipayPlus(result))).toEqual({
+        kind: 'final',
+        outcome: 'FAIL',
+        resultCode: code,
+      });
+      expect(decideInquiry('antom', antom(result))).toEqual({
+        kind: 'final',
+        outcome: 'FAIL',
+        resultCode: code,
+      });
+    },
+  );
 
   it('reads paymentResult, not result, for the payment outcome', () => {
     const sut = decideInquiry('alipayplus', alipayPlus(ok, { resultCode: 'RISK_REJECT', resultStatus: 'F' }));
@@ -188,11 +221,25 @@ describe('decideInquiry — Antom (protocol.md §3.2)', () => {
       { kind: 'pending', reason: 'PENDING' },
     ],
     [
-      'S / unknown status → pending, never paid',
+      'S / unknown status → invalid answer, never paid, never pending (issue 11 row 11)',
       antom(ok, { paymentStatus: 'AUTHORIZED' }),
-      { kind: 'pending', reason: 'UNKNOWN_PAYMENT_STATUS:AUTHORIZED' },
+      { kind: 'invalid', reason: 'UNKNOWN_PAYMENT_STATUS:AUTHORIZED' },
     ],
-    ['S / no status → pending', antom(ok), { kind: 'pending', reason: 'PAYMENT_STATUS_MISSING' }],
+    [
+      'S / no status → invalid answer (issue 11 row 11)',
+      antom(ok),
+      { kind: 'invalid', reason: 'PAYMENT_STATUS_MISSING' },
+    ],
+    [
+      'S / empty status → invalid answer',
+      antom(ok, { paymentStatus: '' }),
+      { kind: 'invalid', reason: 'PAYMENT_STATUS_MISSING' },
+    ],
+    [
+      'F USER_KYC_NOT_QUALIFIED → FAIL (issue 11 row 12)',
+      antom({ resultCode: 'USER_KYC_NOT_QUALIFIED', resultStatus: 'F', resultMessage: 'kyc' }),
+      { kind: 'final', outcome: 'FAIL', resultCode: 'USER_KYC_NOT_QUALIFIED', resultMessage: 'kyc' },
+    ],
     [
       'F ORDER_NOT_EXIST → not found',
       antom({ resultCode: 'ORDER_NOT_EXIST', resultStatus: 'F' }),

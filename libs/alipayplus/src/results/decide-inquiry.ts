@@ -9,6 +9,7 @@ import {
   BACKOFF_RESULT_CODES,
   ORDER_IS_CLOSED,
   ORDER_NOT_EXIST,
+  PAYMENT_FAILURE_CODES,
   RETRYABLE_RESULT_CODES,
   SUCCESS,
   isOneOf,
@@ -40,7 +41,13 @@ export type InquiryDecision =
   /** The inquiry itself has no answer: send the same inquiry again, after backing off if asked (§3.1, §6). */
   | { readonly kind: 'retry'; readonly backoff: boolean; readonly resultCode: string }
   /** The request was refused (bad request, configuration, contract): a person has to act (§3.1, §6). */
-  | { readonly kind: 'human'; readonly resultCode: string; readonly resultMessage?: string };
+  | { readonly kind: 'human'; readonly resultCode: string; readonly resultMessage?: string }
+  /**
+   * A signed answer that does not say what the protocol says it must (an Antom answer without a readable
+   * `paymentStatus`, §3.2): not final, not pending either. The caller keeps asking, and never cancels
+   * because of it: the payment may well be paid (issue 11 row 11).
+   */
+  | { readonly kind: 'invalid'; readonly reason: string };
 
 function present(value: string | null | undefined): string | undefined {
   return value === null || value === undefined || value === '' ? undefined : value;
@@ -56,6 +63,17 @@ function decideCallFailure(result: Result): InquiryDecision {
     };
   }
   if (result.resultCode === ORDER_NOT_EXIST) return { kind: 'not-found', resultCode: ORDER_NOT_EXIST };
+  // A payment failure code (§6) is an answer about the payment, whichever result object carries it:
+  // USER_KYC_NOT_QUALIFIED is "payment failed because of the user's KYC status" (seed 003), not a
+  // request error a person must fix. ORDER_IS_CLOSED is the order closed (§3.1, §6).
+  if (isOneOf(result.resultCode, PAYMENT_FAILURE_CODES)) {
+    return final(
+      result.resultCode === ORDER_IS_CLOSED ? 'CLOSED' : 'FAIL',
+      result.resultCode,
+      result.resultMessage,
+      {},
+    );
+  }
   const resultMessage = present(result.resultMessage);
   return {
     kind: 'human',
@@ -96,7 +114,8 @@ function final(
 /**
  * Alipay+ decision table (protocol.md §3.1):
  * result S + paymentResult S → SUCCESS; F ORDER_IS_CLOSED → CLOSED; other F → FAIL (code = reason);
- * U (PAYMENT_IN_PROCESS) → pending. result F ORDER_NOT_EXIST → not-found; other F → human.
+ * U (PAYMENT_IN_PROCESS) → pending. result F ORDER_NOT_EXIST → not-found; result F with a payment
+ * failure code (§6) → FAIL (CLOSED for ORDER_IS_CLOSED); other F → human.
  * result U (UNKNOWN_EXCEPTION, REQUEST_TRAFFIC_EXCEED_LIMIT with backoff) → retry.
  */
 export function decideAlipayPlusInquiry(response: AlipayPlusInquiryPaymentResponse): InquiryDecision {
@@ -122,8 +141,9 @@ export function decideAlipayPlusInquiry(response: AlipayPlusInquiryPaymentRespon
 /**
  * Antom decision (protocol.md §3.2): result S → act on paymentStatus: SUCCESS → SUCCESS; FAIL → FAIL
  * (CLOSED when paymentResultCode is ORDER_IS_CLOSED, so inquiry and notification agree, §2.2/§6);
- * CANCELLED → CLOSED; PROCESSING / PENDING → pending. A missing or unknown status is pending: it is
- * not final and must never read as paid. result F/U as in the Alipay+ table.
+ * CANCELLED → CLOSED; PROCESSING / PENDING → pending. A missing or unknown status is an invalid
+ * answer: not final, never read as paid, and never a reason to cancel (the payment may be paid; issue
+ * 11 row 11). result F/U as in the Alipay+ table.
  */
 export function decideAntomInquiry(response: AntomInquiryPaymentResponse): InquiryDecision {
   if (response.result.resultStatus !== 'S') return decideCallFailure(response.result);
@@ -145,9 +165,9 @@ export function decideAntomInquiry(response: AntomInquiryPaymentResponse): Inqui
     case 'PENDING':
       return { kind: 'pending', reason: status };
     case undefined:
-      return { kind: 'pending', reason: 'PAYMENT_STATUS_MISSING' };
+      return { kind: 'invalid', reason: 'PAYMENT_STATUS_MISSING' };
     default:
-      return { kind: 'pending', reason: `UNKNOWN_PAYMENT_STATUS:${status.slice(0, 64)}` };
+      return { kind: 'invalid', reason: `UNKNOWN_PAYMENT_STATUS:${status.slice(0, 64)}` };
   }
 }
 

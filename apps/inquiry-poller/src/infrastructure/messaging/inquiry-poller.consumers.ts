@@ -4,6 +4,7 @@ import { Topics } from '@app/contracts';
 import { BatchConsumers } from '@app/kafka';
 import type { DecodedMessage } from '@app/kafka';
 import { ApplyStatusChangesUseCase } from '../../application/apply-status-changes.use-case';
+import { HandleExceptionEventsUseCase } from '../../application/handle-exception-events.use-case';
 import { TriggerInquiryUseCase } from '../../application/trigger-inquiry.use-case';
 
 /**
@@ -17,6 +18,7 @@ export class InquiryPollerConsumers {
   constructor(
     private readonly applyStatusChanges: ApplyStatusChangesUseCase,
     private readonly triggerInquiry: TriggerInquiryUseCase,
+    private readonly exceptions: HandleExceptionEventsUseCase,
   ) {}
 
   @EventPattern(Topics.statusChanged)
@@ -31,5 +33,12 @@ export class InquiryPollerConsumers {
   async onInquiryHint(@Payload() batch: DecodedMessage<typeof Topics.inquiryHint>[]): Promise<void> {
     const moved = await this.triggerInquiry.hint(batch.map((m) => m.event));
     this.logger.log(`${batch.length} inquiry hint(s): ${moved} order(s) made due now, the rest ignored`);
+  }
+
+  @EventPattern(Topics.exceptions)
+  async onExceptions(@Payload() batch: DecodedMessage<typeof Topics.exceptions>[]): Promise<void> {
+    const applied = await this.exceptions.execute(batch.map((m) => m.event));
+    if (applied > 0)
+      this.logger.log(`${batch.length} exception event(s): ${applied} order(s) to cancel or inquire`);
   }
 }

@@ -3,9 +3,14 @@ import { postgresDataSourceOptions } from '@app/persistence';
 import { InquiryScheduleEntity } from './inquiry-schedule.entity';
 import { InquirySchedule1763800000000 } from './migrations/1763800000000-inquiry-schedule';
 import { ScheduleHintedAt1795300000001 } from './migrations/1795300000001-schedule-hinted-at';
+import { ScheduleExceptions1797000000000 } from './migrations/1797000000000-schedule-exceptions';
 
 export const INQUIRY_POLLER_ENTITIES = [InquiryScheduleEntity];
-export const INQUIRY_POLLER_MIGRATIONS = [InquirySchedule1763800000000, ScheduleHintedAt1795300000001];
+export const INQUIRY_POLLER_MIGRATIONS = [
+  InquirySchedule1763800000000,
+  ScheduleHintedAt1795300000001,
+  ScheduleExceptions1797000000000,
+];
 
 /**
  * One definition for the app and the migration CLI (style.md). Schema changes go through migrations

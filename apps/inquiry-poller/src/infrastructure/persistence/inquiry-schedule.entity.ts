@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import type { Dialect, OrderStatus } from '@app/contracts';
-import type { DoneReason, SchedulePhase } from '../../domain/schedule-entry';
+import type { AnswerDoubt, DoneReason, SchedulePhase, VerifyReason } from '../../domain/schedule-entry';
 
 /**
  * The table's shape for TypeORM (the migration is the source of truth; synchronize is never on).
@@ -74,6 +74,21 @@ export class InquiryScheduleEntity {
   /** When an inquiry hint moved this row; a hint moves a row at most once. */
   @Column({ name: 'hinted_at', type: 'timestamptz', nullable: true })
   hintedAt: Date | null;
+
+  @Column({ name: 'answer_doubt', type: 'varchar', length: 32, nullable: true })
+  answerDoubt: AnswerDoubt | null;
+
+  @Column({ name: 'reported_attention', type: 'varchar', length: 32, nullable: true })
+  reportedAttention: string | null;
+
+  @Column({ name: 'verify_reason', type: 'varchar', length: 16, nullable: true })
+  verifyReason: VerifyReason | null;
+
+  @Column({ name: 'verify_until', type: 'timestamptz', nullable: true })
+  verifyUntil: Date | null;
+
+  @Column({ name: 'reversal_of', type: 'varchar', length: 40, nullable: true })
+  reversalOf: string | null;
 
   @Column({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

@@ -2,10 +2,18 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { Dialect, OrderStatus } from '@app/contracts';
-import type { ClaimedEntry, DoneReason, ScheduleEntry, SchedulePhase } from '../../domain/schedule-entry';
+import type {
+  AnswerDoubt,
+  ClaimedEntry,
+  DoneReason,
+  ScheduleEntry,
+  SchedulePhase,
+  VerifyReason,
+} from '../../domain/schedule-entry';
 import {
   ClaimRequest,
   Completion,
+  ExceptionCommandResult,
   ForceInquiryResult,
   HintedOrder,
   ScheduleRepository,
@@ -35,6 +43,11 @@ interface Row {
   attention_code: string | null;
   attention_detail: string | null;
   done_reason: DoneReason | null;
+  answer_doubt: AnswerDoubt | null;
+  reported_attention: string | null;
+  verify_reason: VerifyReason | null;
+  verify_until: Date | null;
+  reversal_of: string | null;
 }
 
 /** The select list of a full row, optionally qualified by a table alias. */
@@ -44,7 +57,7 @@ const columns = (alias = '') => {
     ${a}amount_currency, ${a}payment_expiry_time, ${a}registered_at, ${a}phase, ${a}order_status, ${a}last_version,
     ${a}next_due_at, ${a}lease_owner, ${a}lease_until, ${a}inquiry_attempts, ${a}cancel_attempts,
     ${a}cancel_requested_at, ${a}last_attempt_at, ${a}last_result_code, ${a}attention_code, ${a}attention_detail,
-    ${a}done_reason`;
+    ${a}done_reason, ${a}answer_doubt, ${a}reported_attention, ${a}verify_reason, ${a}verify_until, ${a}reversal_of`;
 };
 
 const ms = (d: Date | null): number | null => (d === null ? null : d.getTime());
@@ -65,6 +78,7 @@ function toEntry(r: Row): ScheduleEntry {
     nextDueAt: ms(r.next_due_at),
     cancelRequestedAt: ms(r.cancel_requested_at),
     doneReason: r.done_reason,
+    reversalOf: r.reversal_of,
   };
 }
 
@@ -147,6 +161,10 @@ export class InquiryScheduleRepository extends ScheduleRepository {
         inquiryAttempts: r.inquiry_attempts,
         cancelAttempts: r.cancel_attempts,
         lastResultCode: r.last_result_code,
+        answerDoubt: r.answer_doubt,
+        reportedAttention: r.reported_attention,
+        verifyReason: r.verify_reason,
+        verifyUntil: ms(r.verify_until),
       }))
       .sort((a, b) => a.dueAt - b.dueAt);
   }
@@ -159,9 +177,11 @@ export class InquiryScheduleRepository extends ScheduleRepository {
       const rows: unknown[] = await this.dataSource.query(
         `WITH u AS (
            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::int[], $7::text[],
-                                $8::text[], $9::text[], $10::text[], $11::text[])
+                                $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[],
+                                $14::text[], $15::text[])
                   AS u(id, token, phase, next_due_at, inquiry_attempts, cancel_attempts, last_attempt_at,
-                       last_result_code, attention_code, attention_detail, done_reason)
+                       last_result_code, attention_code, attention_detail, done_reason, answer_doubt,
+                       reported_attention, verify_reason, verify_until)
          ), locked AS (
            SELECT s.payment_request_id FROM inquiry_schedule s JOIN u ON u.id = s.payment_request_id
             WHERE s.lease_owner = u.token ORDER BY s.payment_request_id FOR UPDATE OF s
@@ -176,6 +196,10 @@ export class InquiryScheduleRepository extends ScheduleRepository {
                 attention_code = COALESCE(u.attention_code, s.attention_code),
                 attention_detail = CASE WHEN u.attention_code IS NULL THEN s.attention_detail ELSE u.attention_detail END,
                 done_reason = u.done_reason,
+                answer_doubt = u.answer_doubt,
+                reported_attention = COALESCE(u.reported_attention, s.reported_attention),
+                verify_reason = u.verify_reason,
+                verify_until = u.verify_until::timestamptz,
                 lease_owner = NULL, lease_until = NULL, updated_at = now()
            FROM u
           WHERE s.payment_request_id = u.id AND s.lease_owner = u.token
@@ -193,10 +217,60 @@ export class InquiryScheduleRepository extends ScheduleRepository {
           col((c) => c.attention?.code ?? null),
           col((c) => c.attention?.detail.slice(0, 300) ?? null),
           col((c) => c.doneReason),
+          col((c) => c.answerDoubt),
+          col((c) => c.reportedAttention),
+          col((c) => c.verifyReason),
+          col((c) => iso(c.verifyUntil)),
         ],
       );
       return updatedCount(rows);
     });
+  }
+
+  async requestReversal(
+    paymentRequestId: string,
+    reversalKey: string,
+    now: number,
+  ): Promise<ExceptionCommandResult> {
+    // The lease is revoked like a status change revokes it: a call in flight is fenced out.
+    const rows: unknown[] = await this.dataSource.query(
+      `UPDATE inquiry_schedule
+          SET phase = 'cancel', next_due_at = $3::timestamptz, cancel_attempts = 0, reversal_of = $2,
+              cancel_requested_at = COALESCE(cancel_requested_at, $3::timestamptz), done_reason = NULL,
+              verify_reason = NULL, verify_until = NULL, lease_owner = NULL, lease_until = NULL,
+              updated_at = now()
+        WHERE payment_request_id = $1 AND reversal_of IS DISTINCT FROM $2
+    RETURNING 1`,
+      [paymentRequestId, reversalKey, iso(now)],
+    );
+    if (updatedCount(rows) === 1) return 'applied';
+    return (await this.exists(paymentRequestId)) ? 'ignored' : 'not-found';
+  }
+
+  async reinquire(paymentRequestId: string, now: number): Promise<ExceptionCommandResult> {
+    // In SET, every column reference is the row before the update.
+    const rows: unknown[] = await this.dataSource.query(
+      `UPDATE inquiry_schedule
+          SET phase = CASE WHEN phase = 'done' THEN 'verify' ELSE phase END,
+              verify_reason = CASE WHEN phase = 'done' THEN 'REINQUIRE' ELSE verify_reason END,
+              verify_until = CASE WHEN phase = 'done' THEN $2::timestamptz ELSE verify_until END,
+              done_reason = CASE WHEN phase = 'done' THEN NULL ELSE done_reason END,
+              next_due_at = LEAST(COALESCE(next_due_at, $2::timestamptz), $2::timestamptz),
+              updated_at = now()
+        WHERE payment_request_id = $1 AND phase <> 'cancel'
+    RETURNING 1`,
+      [paymentRequestId, iso(now)],
+    );
+    if (updatedCount(rows) === 1) return 'applied';
+    return (await this.exists(paymentRequestId)) ? 'ignored' : 'not-found';
+  }
+
+  private async exists(paymentRequestId: string): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query(
+      `SELECT 1 FROM inquiry_schedule WHERE payment_request_id = $1`,
+      [paymentRequestId],
+    );
+    return rows.length > 0;
   }
 
   async markCancelRequested(paymentRequestId: string, leaseToken: string, now: number): Promise<boolean> {
@@ -300,6 +374,11 @@ export class InquiryScheduleRepository extends ScheduleRepository {
       attentionCode: r.attention_code,
       attentionDetail: r.attention_detail,
       doneReason: r.done_reason,
+      answerDoubt: r.answer_doubt,
+      reportedAttention: r.reported_attention,
+      verifyReason: r.verify_reason,
+      verifyUntil: isoOf(r.verify_until),
+      reversalOf: r.reversal_of,
     };
   }
 
@@ -351,6 +430,9 @@ export class InquiryScheduleRepository extends ScheduleRepository {
           SET phase = u.phase, order_status = u.order_status, last_version = u.last_version,
               next_due_at = u.next_due_at::timestamptz, cancel_requested_at = u.cancel_requested_at::timestamptz,
               done_reason = u.done_reason,
+              -- A status change may end a verify phase (the order went final); it never starts one.
+              verify_reason = CASE WHEN u.phase = 'verify' THEN s.verify_reason END,
+              verify_until = CASE WHEN u.phase = 'verify' THEN s.verify_until END,
               lease_owner = CASE WHEN u.revoke THEN NULL ELSE s.lease_owner END,
               lease_until = CASE WHEN u.revoke THEN NULL ELSE s.lease_until END,
               updated_at = now()
