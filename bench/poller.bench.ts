@@ -232,6 +232,7 @@ async function main(): Promise<void> {
       KAFKA_BROKERS: kafkaBrokers,
       DATABASE_URL: db.url,
       HTTP_PORT: '0',
+      OPERATOR_AUTH: 'disabled',
       KAFKA_GROUP_ID: `poller-bench-${randomBytes(3).toString('hex')}`,
       PARTNERS_JSON: JSON.stringify([
         {

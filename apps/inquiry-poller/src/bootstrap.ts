@@ -8,19 +8,26 @@ import {
   DurableProducer,
   ensureTopics,
   KafkaBatchTransport,
+  KafkaReachability,
 } from '@app/kafka';
-import { createLogger } from '@app/observability';
+import { createLogger, eventLoopCheck, ServiceMetrics, ServiceProbes } from '@app/observability';
+import { loadOperatorAuth } from '@app/operator-auth';
 import { isPostgresDataError } from '@app/persistence';
 import { defaultInstanceId, InquiryPollerConfig, loadPolledPartners, PolledPartner } from './config';
 import { PollerMetrics } from './application/poller-metrics';
 import { PollerSettings } from './application/poller-settings';
 import { PollingLoop } from './application/polling-loop';
+import { ScheduleRepository } from './application/ports';
+import { MeteredPartnerApi, PollerPrometheus } from './infrastructure/metrics/metered-partner-api';
 import { InquiryPollerModule } from './inquiry-poller.module';
 import { AlipayPlusPartnerApi } from './infrastructure/partners/alipayplus-partner-api';
 import { createKeepAliveFetch } from './infrastructure/partners/keep-alive-fetch';
 import { reloadPartnersOnSignal } from './infrastructure/partners/partner-reload';
 import { KafkaResultPublisher } from './infrastructure/messaging/result-observed.publisher';
 import { INQUIRY_POLLER_MIGRATION_LOCK, runMigrations } from './infrastructure/persistence/data-source';
+
+/** A claim loop that has not finished a cycle for this long is stuck (a cycle is a few queries). */
+const POLLING_STALLED_AFTER_MS = 60_000;
 
 /** A partner answer is a few hundred bytes; a megabyte means something is wrong. */
 const PARTNER_MAX_RESPONSE_BYTES = 1024 * 1024;
@@ -94,14 +101,59 @@ export async function bootstrapInquiryPoller(config: InquiryPollerConfig): Promi
   });
 
   const partnerApi = new AlipayPlusPartnerApi(partners, http.fetch);
+  const auth = loadOperatorAuth('inquiry-poller', config);
+  const serviceMetrics = new ServiceMetrics('inquiry-poller');
+  // Filled in once the app and the Kafka client exist; the probes and gauges read them when asked.
+  const parts: {
+    schedule?: ScheduleRepository;
+    consumer?: ConsumerHealth;
+    loop?: PollingLoop;
+    database?: DataSource;
+    kafkaUp?: KafkaReachability;
+  } = {};
+  const prom = new PollerPrometheus(serviceMetrics, metrics, () => parts.database);
+  const eventLoop = eventLoopCheck();
+  const probes = new ServiceProbes({
+    // A restart helps only when the process itself is stuck: its event loop, its claim loop, or a
+    // consumer kafkajs gave up on. A database or broker outage only makes it not ready.
+    live: [
+      eventLoop,
+      { code: 'CONSUMER_STOPPED', check: () => parts.consumer?.failure == null },
+      {
+        code: 'POLLING_STALLED',
+        check: () => {
+          const last = metrics.lastCycleAt;
+          return !parts.loop?.isRunning || last === null || settings.now() - last <= POLLING_STALLED_AFTER_MS;
+        },
+      },
+    ],
+    ready: [
+      {
+        code: 'DATABASE_UNAVAILABLE',
+        check: async () => (await parts.schedule?.ping(), parts.schedule !== undefined),
+      },
+      { code: 'KAFKA_UNAVAILABLE', check: () => parts.kafkaUp?.reachable() ?? false },
+    ],
+  });
   const app = await NestFactory.create<NestFastifyApplication>(
     InquiryPollerModule.forRoot({
       databaseUrl: config.DATABASE_URL,
       dbPoolSize: config.DB_POOL_SIZE,
       settings,
-      partnerApi,
+      partnerApi: new MeteredPartnerApi(partnerApi, prom),
       publisher: new KafkaResultPublisher(producer, config.PUBLISH_TIMEOUT_MS),
       metrics,
+      auth,
+      observability: {
+        metrics: serviceMetrics,
+        probes,
+        details: () => ({
+          instance: settings.instanceId,
+          partners: settings.targets.map((t) => t.key),
+          callsInFlight: parts.loop?.callsInFlight ?? 0,
+          ...metrics.snapshot(),
+        }),
+      },
     }),
     new FastifyAdapter({ bodyLimit: 16 * 1024 }),
     { logger, bufferLogs: false },
@@ -111,6 +163,12 @@ export async function bootstrapInquiryPoller(config: InquiryPollerConfig): Promi
     throw err;
   });
   const loop = app.get(PollingLoop);
+  parts.loop = loop;
+  parts.schedule = app.get(ScheduleRepository);
+  parts.consumer = app.get(ConsumerHealth);
+  parts.database = app.get(DataSource);
+  const kafkaUp = new KafkaReachability(kafka);
+  parts.kafkaUp = kafkaUp;
   const partnerReload = reloadPartnersOnSignal(config, partners, partnerApi, logger);
   let transport: KafkaBatchTransport | undefined;
   let producerConnected = false;
@@ -119,10 +177,13 @@ export async function bootstrapInquiryPoller(config: InquiryPollerConfig): Promi
   const close = () =>
     (closing ??= (async () => {
       partnerReload.close();
+      probes.startDraining(); // not ready from now on
       await transport?.close();
       await loop.stop();
       http.close();
       if (producerConnected) await producer.disconnect();
+      await kafkaUp.close();
+      eventLoop.stop();
       await app.close();
     })());
 
@@ -146,6 +207,7 @@ export async function bootstrapInquiryPoller(config: InquiryPollerConfig): Promi
       deadLetters: producer,
       isPoisonError: isPostgresDataError,
       health: app.get(ConsumerHealth),
+      metrics: serviceMetrics,
     });
     app.connectMicroservice({ strategy: transport });
     await app.startAllMicroservices();

@@ -12,6 +12,7 @@ import {
   portSetting,
   positiveIntSetting,
 } from '@app/config';
+import { operatorAuthSettings } from '@app/operator-auth';
 import { partnerKey, PollingPolicy, RatePolicy } from './domain/polling-policy';
 
 const APP = 'inquiry-poller';
@@ -59,6 +60,7 @@ const partnerOverridesSetting = z
 export const InquiryPollerSettings = z
   .object({
     ...kafkaSettings,
+    ...operatorAuthSettings,
     DATABASE_URL: databaseUrlSetting,
     HTTP_PORT: portSetting(3003),
     /** ≤ 100 characters: it is part of every dead letter's event id (≤ 200). */

@@ -1,5 +1,7 @@
 import { ConsumerHealth } from '@app/kafka';
 import { DynamicModule, Module } from '@nestjs/common';
+import { ObservabilityOptions, ObservabilityModule } from '@app/observability';
+import { OPERATOR_AUTH_CONFIG, OperatorAuthConfig } from '@app/operator-auth';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ApplyStatusChangesUseCase } from './application/apply-status-changes.use-case';
 import { CompletionWriter } from './application/completion-writer';
@@ -10,7 +12,6 @@ import { PollingLoop } from './application/polling-loop';
 import { PartnerApi, ResultPublisher, ScheduleRepository } from './application/ports';
 import { ProcessClaimedOrderUseCase } from './application/process-claimed-order.use-case';
 import { TriggerInquiryUseCase } from './application/trigger-inquiry.use-case';
-import { HealthController } from './infrastructure/http/health.controller';
 import { InquiriesController } from './infrastructure/http/inquiries.controller';
 import { InquiryPollerConsumers } from './infrastructure/messaging/inquiry-poller.consumers';
 import { inquiryPollerDataSourceOptions } from './infrastructure/persistence/data-source';
@@ -23,6 +24,9 @@ export interface InquiryPollerModuleOptions {
   partnerApi: PartnerApi;
   publisher: ResultPublisher;
   metrics: PollerMetrics;
+  /** GET /metrics and the probes (libs/observability). */
+  observability: ObservabilityOptions;
+  auth: OperatorAuthConfig;
 }
 
 @Module({})
@@ -32,9 +36,11 @@ export class InquiryPollerModule {
       module: InquiryPollerModule,
       imports: [
         TypeOrmModule.forRoot(inquiryPollerDataSourceOptions(options.databaseUrl, options.dbPoolSize)),
+        ObservabilityModule.forRoot(options.observability),
       ],
-      controllers: [InquiriesController, HealthController, InquiryPollerConsumers],
+      controllers: [InquiriesController, InquiryPollerConsumers],
       providers: [
+        { provide: OPERATOR_AUTH_CONFIG, useValue: options.auth },
         { provide: POLLER_SETTINGS, useValue: options.settings },
         { provide: PartnerApi, useValue: options.partnerApi },
         { provide: ResultPublisher, useValue: options.publisher },

@@ -261,16 +261,32 @@ describe('inquiry-poller with order-state and the signed simulator (real Kafka a
     });
   });
 
-  it('GET /health reports the loop and the database, and 503 once the consumer has stopped for good', async () => {
-    const res = await fetch(`${poller.url}/health`);
+  it('GET /metrics counts the inquiries and cancels made, their lateness and the due backlog', async () => {
+    const text = await (await fetch(`${poller.url}/metrics`)).text();
+    const total = (name: string) =>
+      text
+        .split('\n')
+        .filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `))
+        .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+    // The scenarios above made real calls to the simulator.
+    expect(total('inquiries_total')).toBeGreaterThan(0);
+    expect(total('inquiry_lateness_seconds_count')).toBeGreaterThan(0);
+    expect(text).toMatch(/^inquiry_due_backlog\{service="inquiry-poller"\} \d+$/m);
+    expect(text).toContain('kafka_consumer_messages_total{');
+  });
+
+  it('probes: /health/live and /health/ready report the loop and the database; a consumer stopped for good fails liveness', async () => {
+    const res = await fetch(`${poller.url}/health/ready`);
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({
       status: 'ok',
       partners: expect.arrayContaining(['alipayplus:T_POLL_APS']),
     });
+    expect((await fetch(`${poller.url}/health`)).status).toBe(200);
+    expect((await fetch(`${poller.url}/health/live`)).status).toBe(200);
     // Last in this file: the replica is unhealthy from here on.
     poller.app.get(ConsumerHealth).markStopped('spec: kafkajs gave up');
-    const stopped = await fetch(`${poller.url}/health`);
+    const stopped = await fetch(`${poller.url}/health/live`);
     expect(stopped.status).toBe(503);
     expect(await stopped.json()).toMatchObject({ status: 'unavailable', code: 'CONSUMER_STOPPED' });
   });

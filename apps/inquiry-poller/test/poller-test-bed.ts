@@ -105,6 +105,7 @@ export class PollerTestBed {
         KAFKA_BROKERS: process.env.KAFKA_BROKERS,
         DATABASE_URL: this.db.url,
         HTTP_PORT: '0',
+        OPERATOR_AUTH: 'disabled',
         KAFKA_GROUP_ID: this.pollerGroup,
         POLLER_INSTANCE_ID: `${name}-${this.suffix}`,
         PARTNERS_JSON: JSON.stringify(

@@ -146,6 +146,7 @@ export class Pipeline {
       ...common,
       DATABASE_URL: this.opts.databaseUrl,
       PARTNERS_FILE: partnersFile,
+      OPERATOR_AUTH: 'disabled',
       ...this.opts.env?.['inquiry-poller'],
     });
     this.envs.set('notify-gateway', {

@@ -10,6 +10,7 @@ import {
 } from '@nestjs/common';
 import { z } from 'zod';
 import { PaymentRequestIdSchema } from '@app/contracts';
+import { RequireRole } from '@app/operator-auth';
 import { ScheduleRepository } from '../../application/ports';
 import { TriggerInquiryUseCase } from '../../application/trigger-inquiry.use-case';
 
@@ -39,6 +40,7 @@ export class InquiriesController {
    */
   @Post(':paymentRequestId')
   @HttpCode(HttpStatus.ACCEPTED)
+  @RequireRole('operator')
   async force(@Param('paymentRequestId') raw: string) {
     const paymentRequestId = parseId(raw);
     const result = await this.trigger.force(paymentRequestId);
@@ -68,6 +70,7 @@ export class InquiriesController {
 
   /** Where an order stands in the schedule. */
   @Get(':paymentRequestId')
+  @RequireRole('viewer')
   async get(@Param('paymentRequestId') raw: string) {
     const paymentRequestId = parseId(raw);
     const view = await this.schedule.find(paymentRequestId);
