@@ -261,6 +261,36 @@ describe('inquiry-poller with order-state and the signed simulator (real Kafka a
     });
   });
 
+  it("operator endpoints take a bearer token: 401 without one, 403 for a viewer's trigger", async () => {
+    const viewer = `viewer-${'v'.repeat(24)}`;
+    const operator = `operator-${'o'.repeat(24)}`;
+    const guarded = await bed.startPoller('guarded', {
+      OPERATOR_AUTH: 'enabled',
+      OPERATOR_TOKENS_JSON: JSON.stringify([
+        { name: 'vera', token: viewer, role: 'viewer' },
+        { name: 'otto', token: operator, role: 'operator' },
+      ]),
+    });
+    try {
+      const call = async (method: 'GET' | 'POST', token?: string) => {
+        const res = await fetch(`${guarded.url}/inquiries/auth-probe-1`, {
+          method,
+          headers: token ? { authorization: `Bearer ${token}` } : {},
+        });
+        return { status: res.status, body: (await res.json()) as { code: string } };
+      };
+      for (const method of ['GET', 'POST'] as const) {
+        expect(await call(method)).toMatchObject({ status: 401, body: { code: 'UNAUTHENTICATED' } });
+      }
+      expect(await call('POST', viewer)).toMatchObject({ status: 403, body: { code: 'FORBIDDEN' } });
+      // Past the guard: the order is simply not in the schedule.
+      expect(await call('GET', viewer)).toMatchObject({ status: 404 });
+      expect(await call('POST', operator)).toMatchObject({ status: 404, body: { code: 'ORDER_NOT_EXIST' } });
+    } finally {
+      await bed.stopPoller(guarded);
+    }
+  });
+
   it('GET /metrics counts the inquiries and cancels made, their lateness and the due backlog', async () => {
     const text = await (await fetch(`${poller.url}/metrics`)).text();
     const total = (name: string) =>
