@@ -385,4 +385,6 @@ function App() {
   </div>`;
 }
 
-render(html`<${App} />`, document.getElementById('app'));
+const root = document.getElementById('app');
+root.textContent = ''; // the 'Loading…' placeholder
+render(html`<${App} />`, root);

@@ -16,6 +16,8 @@ export interface PipelineOptions {
   env?: Partial<Record<ServiceName, Record<string, string>>>;
   /** Partners besides DEMO_PARTNERS (e.g. one whose key a test rotates without disturbing the others). */
   extraPartners?: DemoPartner[];
+  /** An operator token for order-state's API, when the test turns operator auth on. */
+  operatorToken?: string;
 }
 
 export interface DemoPartner {
@@ -233,7 +235,10 @@ export class Pipeline {
   async registerOrder(spec: PaymentSpec): Promise<void> {
     const order = await fetch(`${this.url('order-state')}/orders`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: {
+        'content-type': 'application/json',
+        ...(this.opts.operatorToken ? { authorization: `Bearer ${this.opts.operatorToken}` } : {}),
+      },
       body: JSON.stringify({
         paymentRequestId: spec.paymentRequestId,
         clientId: spec.partner.clientId,
