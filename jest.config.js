@@ -21,7 +21,7 @@ module.exports = {
   // Global (Jest ignores it per project): integration tests wait on real brokers and databases.
   testTimeout: 120000,
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,scripts}/**/*.spec.ts'] },
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,scripts,deploy}/**/*.spec.ts'] },
     {
       ...common,
       displayName: 'integration',

@@ -64,7 +64,7 @@ export interface BatchConsumerOptions {
 }
 
 /** The consumer's Prometheus series, declared once per registry. */
-function consumerMetrics(metrics: ServiceMetrics) {
+export function consumerMetrics(metrics: ServiceMetrics) {
   return {
     lag: metrics.gauge(
       'kafka_consumer_lag_messages',
