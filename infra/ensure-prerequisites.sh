@@ -25,6 +25,11 @@ if [ ! -x /usr/bin/chromium ]; then
     exit 1
   fi
 fi
+# promtool checks the alert rules (deploy/observability); optional: the test skips without it.
+if ! need promtool && [ "$(id -u)" = 0 ] && need apt-get; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null 2>&1 ||
+    echo "promtool could not be installed: the alert rules' promtool check will be skipped" >&2
+fi
 for tool in java mvn node npm; do
   need "$tool" || { echo "$tool is required (JDK 17 + Maven for the local Kafka, Node 20 for the apps)" >&2; exit 1; }
 done
