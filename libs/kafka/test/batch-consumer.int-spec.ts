@@ -64,6 +64,26 @@ class ScenarioHandlers {
 @Module({ controllers: [ScenarioHandlers] })
 class ScenarioModule {}
 
+/**
+ * Commits the group's offsets at the topic's current end before its consumer starts. With no
+ * committed offset, kafkajs resolves "latest" only at its first fetch, some time after the group
+ * join: a message sent in between would be skipped, and a loaded machine makes that gap long.
+ */
+async function startGroupAtTheEnd(groupId: string): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const ends = await admin.fetchTopicOffsets(Topics.resultObserved);
+    await admin.setOffsets({
+      groupId,
+      topic: Topics.resultObserved,
+      partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })),
+    });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 describe('BatchConsumer (real Kafka and PostgreSQL)', () => {
   let deadLetters: DurableProducer;
   let consumer: BatchConsumer | undefined;
@@ -202,8 +222,10 @@ describe('BatchConsumer (real Kafka and PostgreSQL)', () => {
     scenario: Scenario,
     options: { health?: ConsumerHealth; metrics?: ServiceMetrics } = {},
   ) {
+    const groupId = `batch-consumer-spec-${scenario.tag}`;
+    await startGroupAtTheEnd(groupId);
     consumer = new BatchConsumer(kafka, {
-      groupId: `batch-consumer-spec-${scenario.tag}`,
+      groupId,
       deadLetters,
       logger,
       fromBeginning: false,
