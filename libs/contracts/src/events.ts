@@ -194,7 +194,7 @@ export const ExceptionEventV1Schema = z.object({
   resolution: ExceptionResolutionSchema.nullish(),
   /** Why the person resolved it so. */
   note: text().max(500).nullish(),
-  /** The order's status when the event was written. */
-  orderStatus: OrderStatusSchema,
+  /** The order's status when the event was written; null when no order exists (UNREGISTERED_RESULT). */
+  orderStatus: OrderStatusSchema.nullable(),
 });
 export type ExceptionEventV1 = z.infer<typeof ExceptionEventV1Schema>;

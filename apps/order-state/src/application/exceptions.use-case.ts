@@ -93,7 +93,7 @@ export class ExceptionsUseCase {
         ]);
       }
       const note = input.note ?? null;
-      const orderStatus = after?.status ?? 'init';
+      const orderStatus = after?.status ?? null;
       let changed: ExceptionRow;
       if (decision.keepOpen) {
         changed = await store.touchException(row.id);
@@ -215,8 +215,8 @@ export class ExceptionsUseCase {
             note: 'parked past the grace period',
           },
         });
-        // There is no order: `init` is the status an order has until a result settles it.
-        events.push(exceptionEventFor(row, 'init'));
+        // There is no order (yet): its status is null.
+        events.push(exceptionEventFor(row, null));
       }
       await store.insertExceptionEvents(events);
       return changed + events.length;

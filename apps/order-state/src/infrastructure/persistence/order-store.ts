@@ -91,7 +91,7 @@ const cut = (s: string | null | undefined, max: number): string | null =>
 /** One event per change of an exception row: the id is derived from (exception, version). */
 export function exceptionEventFor(
   row: ExceptionRow,
-  orderStatus: OrderStatus,
+  orderStatus: OrderStatus | null,
   reinquire?: { by: string; note: string | null },
 ): ExceptionEventV1 {
   const type = row.resolved_at ? 'resolved' : row.version === 1 ? 'opened' : 'updated';
