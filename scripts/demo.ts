@@ -13,6 +13,7 @@ import { SingleBar, Presets } from 'cli-progress';
 import { purgeInfra, repoRoot, startInfra } from '@app/testing';
 import { Pipeline, randomPayment, seededRandom } from '@app/testing/pipeline';
 import { buildReport, countFinal, loadOutcomes } from '@app/testing/pipeline-report';
+import { DEMO_METRICS, scrapeTotals } from '@app/testing/metrics-scrape';
 import {
   startLedgerSubscriber,
   type LedgerSubscriber,
@@ -116,8 +117,13 @@ async function main(): Promise<number> {
       `order-state:         ${JSON.stringify(ledgerCheck.orderState)} (${ledgerCheck.equal ? 'equal' : 'DIFFERENT'})`,
     );
     for (const m of report.mismatchSamples) say(`  mismatch ${JSON.stringify(m)}`);
+    const metrics: Record<string, Record<string, number>> = {};
+    for (const [service, names] of Object.entries(DEMO_METRICS)) {
+      metrics[service] = await scrapeTotals(pipeline.url(service as keyof typeof DEMO_METRICS), names);
+      say(`GET /metrics ${service.padEnd(15)} ${JSON.stringify(metrics[service])}`);
+    }
     const { mismatchSamples: _samples, ...summary } = report;
-    console.log(JSON.stringify({ ...summary, ledger: ledgerCheck }));
+    console.log(JSON.stringify({ ...summary, ledger: ledgerCheck, metrics }));
     return report.mismatches === 0 && report.pending === 0 && ledgerCheck.equal ? 0 : 1;
   } finally {
     say('stopping everything…');
