@@ -73,6 +73,7 @@ export async function bootstrapOrderState(config: OrderStateConfig): Promise<Run
       Topics.resultObserved,
       Topics.statusChanged,
       Topics.exceptions,
+      Topics.orderCommands,
       Topics.dlq,
     ]);
   }

@@ -599,6 +599,47 @@ describe('order-state exceptions (real Kafka and PostgreSQL)', () => {
     expect((await fetch(`${app.url}/orders/${newId('nobody')}/cancel`, { method: 'POST' })).status).toBe(404);
   });
 
+  it('a cancel command on payments.order-commands.v1 closes in advance like POST /orders/:id/cancel, once, and waits for an order not registered yet', async () => {
+    const command = (id: string) => ({
+      key: id,
+      value: encodeEvent(Topics.orderCommands, {
+        eventId: `checkout-cancel:${id}`,
+        schemaVersion: 1,
+        occurredAt: new Date().toISOString(),
+        clientId: CLIENT_ID,
+        paymentRequestId: id,
+        dialect: 'alipayplus',
+        command: 'cancel',
+        reason: 'shopper left',
+      }),
+    });
+    const registered = newId('command');
+    await register(registered);
+    const early = newId('command-early');
+    // Twice for the registered order (a replayed command), once for an order that registers later.
+    await producer.send({
+      topic: Topics.orderCommands,
+      acks: -1,
+      messages: [command(registered), command(registered), command(early)],
+    });
+    await waitFor(async () => statusOf(registered).find((e) => e.to === 'cancelling'), {
+      description: `cancelling for ${registered}`,
+    });
+    const order = await getOrder(registered);
+    expect(order).toMatchObject({ status: 'cancelling', version: 2 });
+    expect(order.timeline.map((t) => [t.source, t.outcome, t.effect])).toEqual([
+      ['cancel', 'CANCEL_REQUESTED', 'applied'],
+    ]);
+    // The HTTP path is the same request: nothing more happens.
+    expect((await fetch(`${app.url}/orders/${registered}/cancel`, { method: 'POST' })).status).toBe(200);
+    expect((await getOrder(registered)).version).toBe(2);
+
+    await register(early);
+    await waitFor(async () => statusOf(early).find((e) => e.to === 'cancelling'), {
+      description: `the parked command applied on ${early}'s registration`,
+    });
+  });
+
   it('lists exceptions by reason, partner, dialect, age and open, in keyset pages', async () => {
     const ids = [newId('list'), newId('list'), newId('list')];
     for (const id of ids) {

@@ -12,6 +12,8 @@ const DESCRIPTIONS: Record<TopicName, string> = {
     'Inquire about this payment now; unverified, so it only ever causes a signed inquiry (gateway → poller).',
   [Topics.exceptions]:
     "An order's exception opened, updated or resolved (order-state → alerting, inquiry-poller, subscribers).",
+  [Topics.orderCommands]:
+    'A command for an order: cancel it in advance, as POST /orders/:id/cancel does (checkout → order-state).',
 };
 
 /** An AsyncAPI 3 document for every topic, built from the same zod definitions the code validates with. */

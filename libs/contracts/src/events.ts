@@ -198,3 +198,20 @@ export const ExceptionEventV1Schema = z.object({
   orderStatus: OrderStatusSchema.nullable(),
 });
 export type ExceptionEventV1 = z.infer<typeof ExceptionEventV1Schema>;
+
+/**
+ * payments.order-commands.v1 — checkout asks order-state to act on an order (seed 002: "the ACQP may
+ * want to close the order in advance … by calling the cancelPayment API before the payment expires").
+ * `cancel` moves an `init` order to `cancelling` and the poller sends the cancel at once; it is the
+ * same request as `POST /orders/:paymentRequestId/cancel` (one event id per order, so idempotent). A
+ * command for an order not registered yet waits for its registration like any early result.
+ */
+export const OrderCommandV1Schema = z.object({
+  ...envelopeFields,
+  paymentRequestId: PaymentRequestIdSchema,
+  dialect: DialectSchema,
+  command: z.literal('cancel'),
+  /** Why, for the order's timeline. */
+  reason: text().max(200).nullish(),
+});
+export type OrderCommandV1 = z.infer<typeof OrderCommandV1Schema>;

@@ -4,6 +4,7 @@ import {
   DeadLetterV1Schema,
   ExceptionEventV1Schema,
   InquiryHintV1Schema,
+  OrderCommandV1Schema,
   OrderRegisteredV1Schema,
   ResultObservedV1Schema,
   StatusChangedV1Schema,
@@ -17,6 +18,7 @@ export const TopicSchemas = {
   [Topics.dlq]: DeadLetterV1Schema,
   [Topics.inquiryHint]: InquiryHintV1Schema,
   [Topics.exceptions]: ExceptionEventV1Schema,
+  [Topics.orderCommands]: OrderCommandV1Schema,
 } as const satisfies Record<TopicName, z.ZodType>;
 
 export type EventOf<T extends TopicName> = z.infer<(typeof TopicSchemas)[T]>;

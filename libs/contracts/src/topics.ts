@@ -11,6 +11,8 @@ export const Topics = {
   inquiryHint: 'payments.inquiry-hint.v1',
   /** An order's exception opened, updated or resolved (order-state → alerting, poller, subscribers). */
   exceptions: 'payments.exceptions.v1',
+  /** Commands for an order from checkout (cancel in advance) (checkout → order-state). */
+  orderCommands: 'payments.order-commands.v1',
 } as const;
 
 export type TopicName = (typeof Topics)[keyof typeof Topics];
@@ -23,4 +25,5 @@ export const DEFAULT_TOPIC_PARTITIONS: Record<TopicName, number> = {
   [Topics.dlq]: 1,
   [Topics.inquiryHint]: 3,
   [Topics.exceptions]: 3,
+  [Topics.orderCommands]: 6,
 };

@@ -1,7 +1,7 @@
 import { Injectable, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import type { OrderStatus, ResultObservedV1 } from '@app/contracts';
+import type { Dialect, OrderStatus, ResultObservedV1 } from '@app/contracts';
 import { isFinal } from '../domain/order-status';
 import { foldObservations, ObservationResult } from '../domain/order-ledger';
 import { OrderStore, StoredObservation, transitionToEvent } from '../infrastructure/persistence/order-store';
@@ -109,6 +109,41 @@ export class ApplyObservationsUseCase {
     });
     this.recorder.recordApplied(applied);
     return result;
+  }
+
+  /**
+   * `payments.order-commands.v1` `cancel` (checkout's way to close in advance): the same CANCEL_REQUESTED
+   * as POST /orders/:id/cancel, with the same event id, so either path and any replay is applied once.
+   * An order not registered yet keeps it parked until its registration (and past the grace, it shows as
+   * UNREGISTERED_RESULT); a final order records it without a change (a paid one as a conflict anomaly).
+   */
+  async applyCancelCommands(
+    commands: readonly {
+      paymentRequestId: string;
+      clientId: string;
+      dialect: Dialect;
+      reason?: string | null;
+    }[],
+  ): Promise<ApplySummary> {
+    const now = new Date().toISOString();
+    return this.execute(
+      commands.map((c) => ({
+        eventId: `cancel-request:${c.paymentRequestId}`,
+        schemaVersion: 1 as const,
+        occurredAt: now,
+        clientId: c.clientId,
+        paymentRequestId: c.paymentRequestId,
+        dialect: c.dialect,
+        source: 'cancel' as const,
+        outcome: 'CANCEL_REQUESTED' as const,
+        resultCode: 'CANCEL_REQUESTED',
+        resultMessage:
+          `cancel requested by checkout (payments.order-commands.v1)${c.reason ? `: ${c.reason}` : ''}`.slice(
+            0,
+            256,
+          ),
+      })),
+    );
   }
 
   private async applyIn(

@@ -34,6 +34,18 @@ export class OrderStateConsumers {
     );
   }
 
+  @EventPattern(Topics.orderCommands)
+  async onOrderCommands(@Payload() batch: DecodedMessage<typeof Topics.orderCommands>[]): Promise<void> {
+    await this.applyObservations.applyCancelCommands(
+      batch.map(({ event }) => ({
+        paymentRequestId: event.paymentRequestId,
+        clientId: event.clientId,
+        dialect: event.dialect,
+        reason: event.reason,
+      })),
+    );
+  }
+
   @EventPattern(Topics.orderRegistered)
   async onOrderRegistered(@Payload() batch: DecodedMessage<typeof Topics.orderRegistered>[]): Promise<void> {
     const outcomes = await this.registerOrders.execute(
