@@ -1,7 +1,8 @@
+import { execFile } from 'child_process';
 import { randomBytes } from 'crypto';
 import { Producer } from 'kafkajs';
 import { encodeEvent, ResultObservedV1, Topics } from '@app/contracts';
-import { waitFor } from '@app/testing';
+import { repoRoot, waitFor } from '@app/testing';
 import { createTestDatabase } from '@app/testing/test-database';
 import { KafkaCollector, testKafka } from '@app/testing/kafka-probes';
 import { bootstrapOrderState, RunningOrderState } from '../src/bootstrap';
@@ -196,6 +197,39 @@ describe('order-state operations: operator auth, dead-letter replay, metrics (re
     expect(many.body).toEqual({ replayed: 0, outcomes: [] });
     const unknown = await call('POST', '/dead-letters/none/replay', OPERATOR, {});
     expect(unknown).toMatchObject({ status: 404, body: { code: 'DEAD_LETTER_NOT_FOUND' } });
+
+    // The CLI (npm run dlq) over the same API: a viewer lists, only an operator replays.
+    // Asynchronously: the API it calls runs in this very process.
+    const cli = (token: string, ...args: string[]) =>
+      new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+        execFile(
+          process.execPath,
+          ['-r', './scripts/register-paths.js', 'dist/scripts/dlq.js', ...args],
+          {
+            cwd: repoRoot(),
+            env: { ...process.env, ORDER_STATE_URL: app.url, OPERATOR_TOKEN: token },
+            timeout: 30_000,
+          },
+          (err, stdout, stderr) =>
+            resolve({ status: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+        );
+      });
+    const listed = await cli(VIEWER, 'list', '--topic', Topics.resultObserved, '--limit', '500');
+    expect(listed.status).toBe(0);
+    const lines = listed.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { id: string });
+    expect(lines.map((l) => l.id)).toContain(letter.id);
+    const refused = await cli(VIEWER, 'replay', letter.id);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/HTTP 403 FORBIDDEN/);
+    const replayed = await cli(OPERATOR, 'replay', letter.id, '--note', 'again from the CLI');
+    expect(replayed.status).toBe(0);
+    expect(JSON.parse(replayed.stdout)).toEqual({ id: letter.id, replayed: true });
+    const shown = JSON.parse((await cli(OPERATOR, 'show', letter.id)).stdout) as { replayCount: number };
+    expect(shown.replayCount).toBe(2);
+    expect((await cli(OPERATOR, 'bogus')).status).toBe(2);
   });
 
   it('GET /metrics shows the traffic: observations by effect, transitions, dead letters, outbox and exceptions gauges', async () => {
