@@ -20,6 +20,9 @@ const FINAL = new Set(['success', 'fail', 'cancelled']);
 /** Partners whose key the suite rotates (row 2), apart from the others. */
 const ROT_APS: DemoPartner = { clientId: 'T_ROT_ACQP', dialect: 'alipayplus' };
 const ROT_AMS: DemoPartner = { clientId: 'T_ROT_AMS', dialect: 'antom' };
+/** Partners for whom we rotate our own key (row 3). */
+const OURS_APS: DemoPartner = { clientId: 'T_OURKEY_ACQP', dialect: 'alipayplus' };
+const OURS_AMS: DemoPartner = { clientId: 'T_OURKEY_AMS', dialect: 'antom' };
 
 type Expect =
   | { status: 'success' | 'fail' | 'cancelled'; resultCode?: string; anomaly?: string; exception?: undefined }
@@ -160,6 +163,15 @@ const SCENARIOS: Scenario[] = [
       noCancel: true,
     },
   ]),
+  // Row 8: a SUCCESS while the order is cancelling (the cancel is still unknown) is overridden by the
+  // cancel, and finance sees it as an anomaly; the cancel then reverses the payment at the partner.
+  ...both((partner) => ({
+    row: '8 success while cancelling',
+    partner,
+    spec: { timeline: PAID_AT(EXPIRY_MS + 2_500), quirks: { cancelUnknownUntilMs: EXPIRY_MS + 8_000 } },
+    expect: { status: 'cancelled', anomaly: 'success_while_cancelling' },
+    truth: { status: 'CANCELLED', paidBeforeCancel: true },
+  })),
   // Row 12: the inquiry is refused for the user's KYC status: the payment failed.
   ...both((partner) => ({
     row: '12 inquiry F USER_KYC_NOT_QUALIFIED',
@@ -190,7 +202,7 @@ describe('money-path exceptions, end to end (real Kafka, PostgreSQL and the simu
       kafkaBrokers: process.env.KAFKA_BROKERS!,
       databaseUrl: db.url,
       simSeed: 3,
-      extraPartners: [ROT_APS, ROT_AMS],
+      extraPartners: [ROT_APS, ROT_AMS, OURS_APS, OURS_AMS],
       env: {
         'inquiry-poller': {
           FIRST_INQUIRY_DELAY_MS: '1000',
@@ -355,6 +367,74 @@ describe('money-path exceptions, end to end (real Kafka, PostgreSQL and the simu
     expect(res.status).toBe(200);
     return res.json() as Promise<{ resolution: string | null; resolvedBy: string | null; open: boolean }>;
   };
+
+  it('row 14: an order whose status events arrive more than 72 h after its expiry is inquired at least once and settled', async () => {
+    for (const partner of [APS, AMS]) {
+      const id = `${runId}-late-${partner.dialect}`;
+      await pipeline!.startPayment({
+        paymentRequestId: id,
+        partner,
+        amount: { value: '1000', currency: partner.dialect === 'antom' ? 'PHP' : 'JPY' },
+        paymentExpiryTime: new Date(Date.now() - 73 * 3_600_000).toISOString(),
+        timeline: [{ atMs: 0, status: 'SUCCESS' }],
+        notify: false,
+      });
+      await waitFor(
+        async () => (await getJson<{ status: string }>(`/orders/${id}`)).body.status === 'success',
+        {
+          description: `${id} settled by an inquiry although it expired 73 h ago`,
+          timeoutMs: 60_000,
+          intervalMs: 250,
+        },
+      );
+      expect((await simTruth(id)).inquiries).toBeGreaterThanOrEqual(1);
+      expect((await getJson<{ resultSource: string }>(`/orders/${id}`)).body.resultSource).toBe('inquiry');
+    }
+  });
+
+  it('row 3: we rotate our own key by a settings reload; the partner verifies our requests and acks with it', async () => {
+    const rejectedBefore = (await pipeline!.simStats()).rejectedSignatures;
+    for (const partner of [OURS_APS, OURS_AMS]) await pipeline!.rotateOurKey(partner.clientId, '2');
+    const expiry = new Date(Date.now() + EXPIRY_MS).toISOString();
+    const cases = [OURS_APS, OURS_AMS].flatMap((partner) => [
+      {
+        id: `${runId}-ourkey-paid-${partner.dialect}`,
+        partner,
+        timeline: PAID_AT(300),
+        notify: true,
+        want: 'success',
+      },
+      {
+        id: `${runId}-ourkey-unpaid-${partner.dialect}`,
+        partner,
+        timeline: NEVER_PAID,
+        notify: false,
+        want: 'cancelled',
+      },
+    ]);
+    for (const c of cases) {
+      await pipeline!.startPayment({
+        paymentRequestId: c.id,
+        partner: c.partner,
+        amount: { value: '1000', currency: c.partner.dialect === 'antom' ? 'PHP' : 'JPY' },
+        paymentExpiryTime: expiry,
+        timeline: c.timeline,
+        notify: c.notify,
+      });
+    }
+    for (const c of cases) {
+      await waitFor(
+        async () => (await getJson<{ status: string }>(`/orders/${c.id}`)).body.status === c.want,
+        {
+          description: `${c.id} ${c.want} with our new key`,
+          timeoutMs: 90_000,
+          intervalMs: 250,
+        },
+      );
+    }
+    // Inquiries, cancels and acks all verified at the partner: none was refused as badly signed.
+    expect((await pipeline!.simStats()).rejectedSignatures).toBe(rejectedBefore);
+  });
 
   it('a person resolves exceptions: accept an amount mismatch, reverse one, mark a refused cancel failed, re-inquire an invalid answer', async () => {
     // accept: the merchant keeps the payment with the amount that moved.

@@ -43,6 +43,7 @@ export interface PaymentScript {
   quirks?: {
     cancelRefusal?: { resultCode: string };
     unknownUntilMs?: number;
+    cancelUnknownUntilMs?: number;
     reportedAmount?: { value: string; currency: string } | null;
     antomPaymentStatus?: string;
     inquiryRefusal?: { resultCode: string };

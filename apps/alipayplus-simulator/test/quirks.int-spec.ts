@@ -76,6 +76,14 @@ describe.each(['alipayplus', 'antom'] as const)('simulator quirks (%s)', (dialec
     expect(sim.truth(id)?.status).toBe('SUCCESS');
   });
 
+  it('answers cancels U until the scripted time, changing nothing', async () => {
+    const id = create(dialect, { quirks: { cancelUnknownUntilMs: 60_000 } });
+    expect(await cancel(dialect, id)).toMatchObject({ kind: 'retry', resultCode: 'UNKNOWN_EXCEPTION' });
+    expect(sim.truth(id)?.status).toBe('PROCESSING');
+    const later = create(dialect, { quirks: { cancelUnknownUntilMs: 0 } });
+    expect((await cancel(dialect, later)).kind).toBe('cancelled');
+  });
+
   it('does not know the order until the scripted time, then answers as usual', async () => {
     const id = create(dialect, { quirks: { unknownUntilMs: 60_000 } });
     expect((await inquire(dialect, id)).decision).toEqual({

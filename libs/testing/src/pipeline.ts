@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
 import { generateTestKeyPair, TestKeyPair } from './keys';
@@ -198,6 +198,32 @@ export class Pipeline {
   /** The operator adds the partner's new public key to PARTNERS_FILE and reloads settings (SIGHUP). */
   addPartnerKey(clientId: string, keyVersion: string, key: TestKeyPair): void {
     addPeerKey(this.partnersFile, clientId, keyVersion, key.publicKeyBase64);
+    reloadSettings(
+      ...(['notify-gateway', 'inquiry-poller'] as const).map((name) => this.services.get(name)!.child),
+    );
+  }
+
+  /**
+   * We rotate our own key (issue 11 row 3): the partner learns our new public key first, then our
+   * PARTNERS_FILE names the new key and version for this partner and the services reload (SIGHUP).
+   */
+  async rotateOurKey(clientId: string, keyVersion: string): Promise<void> {
+    const pair = generateTestKeyPair();
+    const res = await fetch(
+      `${this.url('alipayplus-simulator')}/sim/partners/${encodeURIComponent(clientId)}/acquirer-keys`,
+      { method: 'POST', body: JSON.stringify({ publicKey: pair.publicKeyBase64, keyVersion }) },
+    );
+    if (res.status !== 200) throw new Error(`acquirer key refused: ${res.status} ${await res.text()}`);
+    const keyFile = path.join(this.workDir, `acquirer-private-${clientId}-${keyVersion}.key`);
+    writeFileSync(keyFile, pair.privateKeyBase64, { mode: 0o600 });
+    const partners = JSON.parse(readFileSync(this.partnersFile, 'utf8')) as Record<string, unknown>[];
+    writeFileSync(
+      this.partnersFile,
+      JSON.stringify(
+        partners.map((p) => (p.clientId === clientId ? { ...p, keyVersion, privateKeyFile: keyFile } : p)),
+      ),
+      { mode: 0o600 },
+    );
     reloadSettings(
       ...(['notify-gateway', 'inquiry-poller'] as const).map((name) => this.services.get(name)!.child),
     );

@@ -210,6 +210,10 @@ export class ApiHandler {
       if (!record || this.unknownYet(record)) {
         return signed(callFailure('F', ORDER_NOT_EXIST, 'order does not exist'));
       }
+      const unknownUntil = record.script.quirks.cancelUnknownUntilMs;
+      if (unknownUntil !== undefined && this.deps.book.elapsed(record) < unknownUntil) {
+        return signed(callFailure('U', UNKNOWN_EXCEPTION, 'cancel result unknown'));
+      }
       const refusal = record.script.quirks.cancelRefusal;
       if (refusal)
         return signed(callFailure('F', refusal.resultCode, `cancel refused: ${refusal.resultCode}`));

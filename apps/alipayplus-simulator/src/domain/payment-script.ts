@@ -30,6 +30,8 @@ const QuirksSchema = z.strictObject({
    * F ORDER_NOT_EXIST (the pay request had not reached it yet).
    */
   unknownUntilMs: z.number().finite().min(0).optional(),
+  /** Until this simulated time cancels are answered U UNKNOWN_EXCEPTION (and change nothing). */
+  cancelUnknownUntilMs: z.number().finite().min(0).optional(),
   /** The amount notifications and inquiry answers report (a mismatch), or null: omitted from notifications. */
   reportedAmount: ScriptAmountSchema.nullable().optional(),
   /** Antom inquiry answers carry this paymentStatus instead of the truth's, or none at all. */
