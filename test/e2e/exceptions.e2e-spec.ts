@@ -1,5 +1,7 @@
 import { randomBytes } from 'crypto';
+import { Topics } from '@app/contracts';
 import { waitFor } from '@app/testing';
+import { KafkaCollector, testKafka } from '@app/testing/kafka-probes';
 import { createTestDatabase } from '@app/testing/test-database';
 import type { TestKeyPair } from '@app/testing/keys';
 import { DEMO_PARTNERS, DemoPartner, Pipeline, PaymentSpec } from '@app/testing/pipeline';
@@ -515,6 +517,53 @@ describe('money-path exceptions, end to end (real Kafka, PostgreSQL and the simu
     );
     expect(await simTruth(id)).toMatchObject({ status: 'CANCELLED' });
     expect((await fetch(`${orderState()}/orders/${id}/cancel`, { method: 'POST' })).status).toBe(409);
+  });
+
+  it("row 13: while order-state is down at an order's expiry the poller sends no cancel and re-publishes CANCEL_REQUESTED at most once per interval; once order-state is back the order is cancelled", async () => {
+    const id = `${runId}-outage`;
+    const requests = await new KafkaCollector<{ paymentRequestId: string; outcome: string }>(testKafka(), [
+      Topics.resultObserved,
+    ]).start();
+    try {
+      await pipeline!.startPayment({
+        paymentRequestId: id,
+        partner: APS,
+        amount: { value: '1000', currency: 'JPY' },
+        paymentExpiryTime: new Date(Date.now() + 4_000).toISOString(),
+        timeline: NEVER_PAID,
+        notify: false,
+      });
+      const poller = pipeline!.url('inquiry-poller');
+      await waitFor(async () => (await fetch(`${poller}/inquiries/${id}`)).status === 200, {
+        description: `${id} in the poller's schedule`,
+      });
+      const stoppedAt = Date.now();
+      await pipeline!.services.get('order-state')!.stop();
+      const cancelRequests = () =>
+        requests.where((m) => m.value.paymentRequestId === id && m.value.outcome === 'CANCEL_REQUESTED');
+      await waitFor(async () => cancelRequests().length >= 3, {
+        description: 'CANCEL_REQUESTED re-published while order-state is down',
+        timeoutMs: 60_000,
+        intervalMs: 250,
+      });
+      const downForMs = Date.now() - stoppedAt;
+      // Never a cancel before order-state has moved the order to cancelling.
+      expect((await simTruth(id)).cancels).toBe(0);
+      // The first cancel interval here is 1 s: never more often than that (jitter at most 20 %).
+      expect(cancelRequests().length).toBeLessThanOrEqual(Math.ceil(downForMs / 800) + 1);
+      await pipeline!.startService('order-state');
+      await waitFor(
+        async () => (await getJson<{ status: string }>(`/orders/${id}`)).body.status === 'cancelled',
+        {
+          description: `${id} cancelled once order-state is back`,
+          timeoutMs: 60_000,
+          intervalMs: 250,
+        },
+      );
+      expect(await simTruth(id)).toMatchObject({ status: 'CANCELLED' });
+    } finally {
+      await requests.stop();
+    }
   });
 
   it("reverses no paid payment without an anomaly or a person's decision", async () => {
