@@ -1,33 +1,8 @@
 import type { Dialect } from '@app/contracts';
 import { decideAfterCancel } from './cancel-step';
-import { StepContext, StepEntry } from './next-step';
-import { PollingPolicy } from './polling-policy';
 import { CancelCallResult } from './read-inquiry';
+import { ctx, entry, T0 } from '../../test/step-fixtures';
 
-const T0 = 1_700_000_000_000;
-const policy: PollingPolicy = {
-  firstInquiryDelayMs: 3000,
-  inquiryIntervalsMs: [2000, 3000],
-  jitterRatio: 0,
-  maxInquiries: null,
-  maxInquiriesAction: 'cancel',
-  cancelRetryIntervalsMs: [2000, 4000],
-  cancelNotExistGraceMs: 60_000,
-  cancelRefusedInquiryMs: 30_000,
-};
-const ctx: StepContext = { now: T0, policy, random: () => 0.5, partnerBackoffMs: 5000 };
-const entry = (dialect: Dialect, over: Partial<StepEntry> = {}): StepEntry => ({
-  paymentRequestId: 'pr-1',
-  dialect,
-  expiresAt: T0 + 60_000,
-  inquiryAttempts: 0,
-  cancelAttempts: 0,
-  answerDoubt: null,
-  reportedAttention: null,
-  verifyReason: null,
-  verifyUntil: null,
-  ...over,
-});
 const respondCancel = (body: Record<string, unknown>): CancelCallResult =>
   ({ kind: 'response', body, rawBody: JSON.stringify(body), verified: true }) as CancelCallResult;
 const ok = { resultCode: 'SUCCESS', resultStatus: 'S', resultMessage: 'success' };
