@@ -14,7 +14,7 @@ import {
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { text } from '@app/contracts';
-import { maySeeRawBodies, operatorOf, RequireRole } from '@app/operator-auth';
+import { maySeeRawBodies, operatorOf, parseOrThrow, RequireRole } from '@app/operator-auth';
 import { DeadLetterArchive } from './dead-letter-archive';
 import { DeadLetterReplayer } from './dead-letter-replayer';
 
@@ -56,17 +56,6 @@ const ReplayManyBody = z.strictObject({
   note: text().max(500).optional(),
 });
 
-function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
-  const parsed = schema.safeParse(value ?? {});
-  if (!parsed.success) {
-    throw new HttpException(
-      { code: 'PARAM_ILLEGAL', message: z.prettifyError(parsed.error) },
-      HttpStatus.BAD_REQUEST,
-    );
-  }
-  return parsed.data;
-}
-
 /**
  * Dead letters (issue: operations): list and read them (viewer; the value, which may hold a partner's
  * raw body, for operators only), and re-publish one or a filtered set to its original topic (operator).
@@ -81,7 +70,7 @@ export class DeadLettersController {
   @Get()
   @RequireRole('viewer')
   async list(@Query() query: unknown, @Req() req: unknown, @Res({ passthrough: true }) res: FastifyReply) {
-    const q = parse(ListQuery, query);
+    const q = parseOrThrow(ListQuery, query);
     const items = await this.archive.list(q, maySeeRawBodies(req));
     if (items.length === q.limit) {
       const last = items[items.length - 1];
@@ -93,7 +82,7 @@ export class DeadLettersController {
   @Get(':id')
   @RequireRole('viewer')
   async get(@Param('id') id: string, @Req() req: unknown) {
-    const letter = await this.archive.get(parse(LetterId, id), maySeeRawBodies(req));
+    const letter = await this.archive.get(parseOrThrow(LetterId, id), maySeeRawBodies(req));
     if (!letter)
       throw new HttpException({ code: 'DEAD_LETTER_NOT_FOUND', message: `no dead letter ${id}` }, 404);
     return { ...letter, replays: await this.archive.replays(letter.id) };
@@ -103,8 +92,8 @@ export class DeadLettersController {
   @HttpCode(200)
   @RequireRole('operator')
   async replayOne(@Param('id') id: string, @Body() body: unknown, @Req() req: unknown) {
-    const { note } = parse(ReplayBody, body);
-    const letter = await this.archive.get(parse(LetterId, id), true);
+    const { note } = parseOrThrow(ReplayBody, body);
+    const letter = await this.archive.get(parseOrThrow(LetterId, id), true);
     if (!letter)
       throw new HttpException({ code: 'DEAD_LETTER_NOT_FOUND', message: `no dead letter ${id}` }, 404);
     const [outcome] = await this.replayer.replay([letter], operatorOf(req).name, note ?? null);
@@ -118,7 +107,7 @@ export class DeadLettersController {
   @HttpCode(200)
   @RequireRole('operator')
   async replayMany(@Body() body: unknown, @Req() req: unknown) {
-    const b = parse(ReplayManyBody, body);
+    const b = parseOrThrow(ReplayManyBody, body);
     const letters = await this.archive.list(
       {
         originalTopic: b.originalTopic,

@@ -1,2 +1,3 @@
 export * from './operator-tokens';
 export * from './operator-auth.guard';
+export * from './operator-params';

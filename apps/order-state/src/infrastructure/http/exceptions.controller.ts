@@ -15,10 +15,10 @@ import {
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { DialectSchema, ExceptionReasonSchema, text } from '@app/contracts';
-import { operatorOf, RequireRole } from '@app/operator-auth';
+import { operatorOf, parseOrThrow, RequireRole } from '@app/operator-auth';
 import { ExceptionsUseCase } from '../../application/exceptions.use-case';
 import { OrderQueries } from '../../application/order-queries';
-import { MAX_AGE_SECONDS, parseOrThrow, wholeNumber } from './orders.controller';
+import { MAX_AGE_SECONDS, wholeNumber } from './orders.controller';
 
 const ExceptionId = z.string().regex(/^[1-9][0-9]{0,17}$/, 'an exception id (a decimal number)');
 

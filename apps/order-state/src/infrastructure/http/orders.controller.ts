@@ -23,7 +23,7 @@ import {
   hashId,
   text,
 } from '@app/contracts';
-import { maySeeRawBodies, operatorOf, RequireRole } from '@app/operator-auth';
+import { maySeeRawBodies, operatorOf, parseOrThrow, RequireRole } from '@app/operator-auth';
 import { RegisterOrdersUseCase } from '../../application/register-orders.use-case';
 import { ApplyObservationsUseCase } from '../../application/apply-observations.use-case';
 import { decodeOrderCursor, encodeOrderCursor, OrderQueries } from '../../application/order-queries';
@@ -83,18 +83,6 @@ const AnomalyQuery = z.strictObject({
     .regex(/^[1-9][0-9]{0,17}$/, 'not a cursor this API gave out')
     .optional(),
 });
-
-/** Every rejection names what was wrong; nothing is changed by a rejected request. */
-export function parseOrThrow<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
-  const parsed = schema.safeParse(input ?? {});
-  if (!parsed.success) {
-    throw new HttpException(
-      { code: 'PARAM_ILLEGAL', message: z.prettifyError(parsed.error) },
-      HttpStatus.BAD_REQUEST,
-    );
-  }
-  return parsed.data;
-}
 
 @Controller()
 export class OrdersController {
