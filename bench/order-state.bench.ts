@@ -13,6 +13,8 @@ import { randomBytes } from 'crypto';
 import { cpus } from 'os';
 import * as path from 'path';
 import { Kafka, logLevel } from 'kafkajs';
+import { measureFloor, PreparedObservation } from './order-state-floor';
+import { profiled } from './cpu-profile';
 import { DataSource } from 'typeorm';
 import { Logger } from '@nestjs/common';
 import { decodeEvent, encodeEvent, ResultObservedV1, Topics } from '@app/contracts';
@@ -31,6 +33,7 @@ import {
 } from '../apps/order-state/src/infrastructure/persistence/data-source';
 
 const N = Number(process.env.BENCH_N ?? 200_000);
+const FLOOR_BATCH = Number(process.env.BENCH_FLOOR_BATCH ?? 1000);
 const BASELINE_N = Number(process.env.BENCH_BASELINE_N ?? Math.min(N, 5_000));
 const CLIENT_ID = 'T_BENCH';
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
@@ -100,7 +103,10 @@ async function run(instanceDir: string | undefined) {
   await producer.disconnect();
 
   const baseline = await measureBaseline(kafka, ids);
-  const candidate = await measureCandidate(ids, kafka, instanceDir);
+  const candidate = await profiled(process.env.BENCH_PROFILE, () =>
+    measureCandidate(ids, kafka, instanceDir),
+  );
+  const floor = await measureFloorRow(ids, raw, instanceDir);
   const ratio = candidate.perSec / baseline.perSec;
   console.log(
     `baseline  (one transaction per message): ${baseline.perSec.toFixed(0)} observations/s (${BASELINE_N} in ${baseline.seconds.toFixed(1)} s)`,
@@ -118,6 +124,16 @@ async function run(instanceDir: string | undefined) {
         ', ',
       )}; total ${totalUs.toFixed(1)} µs → ${((totalUs * 20_000) / 1e6).toFixed(2)} cores at 20,000/s (this machine: ${cpus().length})`,
   );
+  const floorParts = Object.entries(floor.cpuUsPerObs)
+    .map(([part, us]) => `${part} ${us.toFixed(1)} µs`)
+    .join(', ');
+  const floorRatio = totalUs / floor.floorUsPerObs;
+  console.log(
+    `floor (the same rows by set-based SQL from prepared arrays, batches of ${FLOOR_BATCH}, no Kafka): ${floor.perSec.toFixed(0)} observations/s; cpu per observation ${floorParts}; total ${floor.floorUsPerObs.toFixed(1)} µs`,
+  );
+  console.log(
+    `candidate total / floor: ${floorRatio.toFixed(2)}x   targets: order-state ≤ 40 µs/obs, total ≤ 1.3x the floor, ≥ 20x the baseline`,
+  );
   console.log(
     JSON.stringify({
       batchPerSec: Math.round(candidate.perSec),
@@ -126,8 +142,60 @@ async function run(instanceDir: string | undefined) {
       n: N,
       baselineN: BASELINE_N,
       cpuUsPerObs: Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, Number(v.toFixed(1))])),
+      floorPerSec: Math.round(floor.perSec),
+      floorUsPerObs: Number(floor.floorUsPerObs.toFixed(1)),
+      floorCpuUsPerObs: Object.fromEntries(
+        Object.entries(floor.cpuUsPerObs).map(([k, v]) => [k, Number(v.toFixed(1))]),
+      ),
+      totalOverFloor: Number(floorRatio.toFixed(2)),
     }),
   );
+}
+
+/** The floor row: the same orders and rows, written straight by SQL (bench/order-state-floor.ts). */
+async function measureFloorRow(ids: string[], raw: string, instanceDir: string | undefined) {
+  const db = await createTestDatabase();
+  await seedOrders(db.url, ids);
+  const now = new Date().toISOString();
+  const rows: PreparedObservation[] = ids.map((id) => ({
+    eventId: `notify:${id}`,
+    paymentRequestId: id,
+    rawBody: raw,
+    statusChangedPayload: encodeEvent(Topics.statusChanged, {
+      eventId: `status:${id}:2`,
+      schemaVersion: 1,
+      occurredAt: now,
+      clientId: CLIENT_ID,
+      paymentRequestId: id,
+      orderNo: `o-${id}`,
+      dialect: 'alipayplus',
+      from: 'init',
+      to: 'success',
+      source: 'notify',
+      resultCode: 'SUCCESS',
+      amount: { value: '1000', currency: 'USD' },
+      paymentExpiryTime: now,
+      version: 2,
+      causeEventId: `notify:${id}`,
+      paymentId: `ALIPAY-${id}`,
+      paymentTime: now,
+      reportedAmount: { value: '1000', currency: 'USD' },
+    }),
+  }));
+  log(`floor: ${N} observations' rows by set-based SQL`);
+  const pids = instanceDir ? localInfraPids(instanceDir) : {};
+  const floor = await measureFloor(db.url, rows, {
+    batchSize: FLOOR_BATCH,
+    postgresPid: pids.postgres,
+    clientId: CLIENT_ID,
+  });
+  const [check] = await queryRows<{ n: string }>(
+    db.url,
+    `SELECT count(*) AS n FROM payment_orders WHERE status = 'success'`,
+  );
+  if (Number(check.n) !== N) throw new Error(`floor: expected ${N} orders in success, found ${check.n}`);
+  await db.drop();
+  return floor;
 }
 
 async function seedOrders(url: string, ids: string[]) {
