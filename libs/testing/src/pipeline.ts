@@ -18,6 +18,8 @@ export interface PipelineOptions {
   extraPartners?: DemoPartner[];
   /** An operator token for order-state's API, when the test turns operator auth on. */
   operatorToken?: string;
+  /** The partner's (Alipay+'s) signing key, when the caller signs notifications itself (bench:e2e). */
+  partnerKey?: TestKeyPair;
 }
 
 export interface DemoPartner {
@@ -96,7 +98,7 @@ export class Pipeline {
     }
     // Keys never leave this run's private folder.
     const ours = generateTestKeyPair();
-    const alipay = generateTestKeyPair();
+    const alipay = this.opts.partnerKey ?? generateTestKeyPair();
     const file = (name: string, content: string) => {
       const f = path.join(this.workDir, name);
       writeFileSync(f, content, { mode: 0o600 });
