@@ -88,6 +88,16 @@ describe('loadSimulatorConfig', () => {
     expect(config.chaos).toMatchObject({ notifyDropRate: 0.25, latencyMs: [5, 50], http5xxRate: 0 });
   });
 
+  it('takes SIM_HOST as an address and names a bad one', () => {
+    const file = partnersFile([
+      { clientId: 'A', dialect: 'antom', privateKeyFile: 'sim.pem', acquirerPublicKeyFile: 'acquirer.pub' },
+    ]);
+    expect(loadSimulatorConfig({ SIM_PARTNERS_FILE: file, SIM_HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
+    expect(configError({ SIM_PARTNERS_FILE: file, SIM_HOST: 'http://0.0.0.0' }).message).toContain(
+      'SIM_HOST is invalid',
+    );
+  });
+
   it('fails fast naming SIM_PARTNERS_FILE when it is missing', () => {
     expect(configError({}).message).toContain('SIM_PARTNERS_FILE is required but not set');
   });

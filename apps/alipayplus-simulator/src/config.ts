@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { loadPrivateKey, loadPublicKey } from '@app/alipayplus';
-import { ConfigError, loadConfig, portSetting } from '@app/config';
+import { ConfigError, hostSetting, loadConfig, portSetting } from '@app/config';
 import { mergeChaos, NO_CHAOS } from './chaos/chaos-settings';
 import { SimulatorError } from './errors';
 import type { ChaosSettings, SimulatorPartner } from './types';
@@ -11,16 +11,37 @@ const APP = 'alipayplus-simulator';
 
 /** The environment of the standalone simulator, validated at boot (house rule: fail fast, name the setting). */
 export const SimulatorSettings = z.object({
-  SIM_PORT: portSetting(3100),
-  /** 127.0.0.1 by default: the admin API has no authentication. Use 0.0.0.0 inside a container. */
-  SIM_HOST: z.string().min(1).default('127.0.0.1'),
-  /** JSON array of partners (see PartnerFileSchema); relative key paths are relative to this file. */
-  SIM_PARTNERS_FILE: z.string().min(1),
-  /** Simulated ms per real ms: 60 makes a simulated minute last a real second. */
-  SIM_TIME_SCALE: z.coerce.number().positive().finite().default(1),
-  SIM_SEED: z.coerce.number().int().default(1),
-  /** Partial ChaosSettings as JSON, e.g. {"notifyDropRate":0.1,"latencyMs":[5,50]}. */
-  SIM_CHAOS_JSON: z.string().min(2).optional(),
+  SIM_PORT: portSetting(3100).describe(
+    'The port of the simulated partner API and its admin API; 0 picks a free one (the URL is logged).',
+  ),
+  SIM_HOST: hostSetting('127.0.0.1').meta({
+    description:
+      'The address the simulator listens on. 127.0.0.1 by default: the admin API has no authentication. Use 0.0.0.0 only inside a container.',
+    values: 'IP address or hostname',
+  }),
+  SIM_PARTNERS_FILE: z
+    .string()
+    .min(1)
+    .describe(
+      'A JSON array of {clientId, dialect, privateKeyFile, keyVersion?, acquirerPublicKey | acquirerPublicKeyFile, notifyUrl?} (apps/alipayplus-simulator/README.md); relative paths are relative to this file.',
+    ),
+  SIM_TIME_SCALE: z.coerce
+    .number()
+    .positive()
+    .finite()
+    .default(1)
+    .describe(
+      'Simulated ms per real ms (timelines, notification delays and retries): 60 makes a simulated minute last a real second.',
+    ),
+  SIM_SEED: z.coerce
+    .number()
+    .int()
+    .default(1)
+    .describe('Seeds all chaos and generated ids: a run repeats with the same seed.'),
+  SIM_CHAOS_JSON: z.string().min(2).optional().meta({
+    description: 'Chaos at start, as partial ChaosSettings, e.g. {"notifyDropRate":0.1,"latencyMs":[5,50]}.',
+    values: 'JSON object',
+  }),
 });
 
 /** One entry of SIM_PARTNERS_FILE. The simulator's own private key is never inline: it comes from a file. */

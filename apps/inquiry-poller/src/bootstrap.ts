@@ -213,7 +213,7 @@ export async function bootstrapInquiryPoller(config: InquiryPollerConfig): Promi
     await app.startAllMicroservices();
 
     loop.start();
-    await app.listen(config.HTTP_PORT, '0.0.0.0');
+    await app.listen(config.HTTP_PORT, config.HTTP_HOST);
   } catch (err) {
     // Release what was started, so a failed boot leaves no consumer or connection behind.
     await close().catch((closeErr: Error) =>

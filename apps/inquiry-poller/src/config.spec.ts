@@ -102,6 +102,12 @@ describe('inquiry-poller configuration (fail fast)', () => {
     );
   });
 
+  it('listens on HTTP_HOST (default 0.0.0.0) and fails at boot naming it when it is not an address', () => {
+    expect(loadInquiryPollerConfig(env()).HTTP_HOST).toBe('0.0.0.0');
+    expect(loadInquiryPollerConfig(env({ HTTP_HOST: 'localhost' })).HTTP_HOST).toBe('localhost');
+    expect(() => loadInquiryPollerConfig(env({ HTTP_HOST: '1.2.3.999' }))).toThrow(/HTTP_HOST is invalid/);
+  });
+
   it('refuses a consumer group id too long to fit in a dead letter id', () => {
     expect(() => loadInquiryPollerConfig(env({ KAFKA_GROUP_ID: 'g'.repeat(101) }))).toThrow(/KAFKA_GROUP_ID/);
   });

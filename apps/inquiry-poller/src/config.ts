@@ -1,3 +1,5 @@
+// Over 250 lines: the schema lists every poller setting with its description beside its rule
+// (docs/configuration.md is generated from them), next to the partner policies it resolves.
 import { hostname } from 'os';
 import { randomBytes } from 'crypto';
 import { z } from 'zod';
@@ -7,9 +9,12 @@ import {
   databaseUrlSetting,
   kafkaSettings,
   loadConfig,
+  httpHostSetting,
+  intRangeSetting,
+  nonNegativeIntSetting,
+  httpPortSetting,
   loadPartners,
   Partner,
-  portSetting,
   positiveIntSetting,
 } from '@app/config';
 import { operatorAuthSettings } from '@app/operator-auth';
@@ -57,73 +62,134 @@ const partnerOverridesSetting = z
   .pipe(z.record(z.string().min(1).max(64), PartnerOverrideSchema))
   .optional();
 
+const PARTNERS_REQUIRED = 'PARTNERS_JSON or PARTNERS_FILE';
+const msList = 'comma-separated ms, the last repeats';
+
 export const InquiryPollerSettings = z
   .object({
     ...kafkaSettings,
     ...operatorAuthSettings,
     DATABASE_URL: databaseUrlSetting,
-    HTTP_PORT: portSetting(3003),
-    /** ≤ 100 characters: it is part of every dead letter's event id (≤ 200). */
-    KAFKA_GROUP_ID: z.string().min(1).max(100).default('inquiry-poller'),
-    DB_POOL_SIZE: positiveIntSetting(10),
-    /** Apply migrations at boot (under an advisory lock). Off when a migration Job runs them instead. */
-    DB_MIGRATE_ON_BOOT: booleanSetting(true),
-    /** The partners we poll (libs/config partners): apiBaseUrl and our private key are required here. */
-    PARTNERS_JSON: z.string().min(2).optional(),
-    PARTNERS_FILE: z.string().min(1).optional(),
-    /** This replica's name in leases; defaults to host, pid and a random suffix. */
-    POLLER_INSTANCE_ID: z.string().min(1).max(60).optional(),
+    HTTP_HOST: httpHostSetting,
+    HTTP_PORT: httpPortSetting(3003),
+    KAFKA_GROUP_ID: z
+      .string()
+      .min(1)
+      .max(100)
+      .default('inquiry-poller')
+      .describe(
+        "The consumer group. At most 100 characters: it is part of every dead letter's event id (≤ 200).",
+      ),
+    DB_POOL_SIZE: positiveIntSetting(10).describe('PostgreSQL connections this replica holds at most.'),
+    DB_MIGRATE_ON_BOOT: booleanSetting(true).describe(
+      'Apply migrations at boot (under an advisory lock). Turn off when a migration Job runs them instead.',
+    ),
+    PARTNERS_JSON: z.string().min(2).optional().meta({
+      description:
+        'The partners we poll, as JSON (README "Partners"): apiBaseUrl and our private key are required here.',
+      required: PARTNERS_REQUIRED,
+    }),
+    PARTNERS_FILE: z.string().min(1).optional().meta({
+      description: 'A file holding the same JSON as PARTNERS_JSON (e.g. a mounted ConfigMap).',
+      required: PARTNERS_REQUIRED,
+    }),
+    POLLER_INSTANCE_ID: z
+      .string()
+      .min(1)
+      .max(60)
+      .optional()
+      .describe("This replica's name in leases; defaults to host, pid and a random suffix."),
 
     // Cadence (design.md §5, protocol.md §5).
-    FIRST_INQUIRY_DELAY_MS: z.coerce.number().int().nonnegative().default(3000),
-    INQUIRY_INTERVALS_MS: msListSetting('2000,2000,3000,3000,5000,5000,10000,10000'),
-    JITTER_RATIO: ratioSetting(0.2),
-    /** 0: no count limit, only the payment expiry ends polling (no official maximum, protocol.md §5). */
-    MAX_INQUIRIES: z.coerce.number().int().nonnegative().default(0),
-    /**
-     * What MAX_INQUIRIES does (seed 002): `cancel` brings the cancel forward; `wait` stops inquiring and
-     * waits for the notification until the expiry, then makes one last inquiry and cancels as usual.
-     */
-    MAX_INQUIRIES_ACTION: z.enum(['cancel', 'wait']).default('cancel'),
-    CANCEL_RETRY_INTERVALS_MS: msListSetting('2000,4000,8000,15000,30000,60000'),
-    /** After a cancel answered F ORDER_NOT_EXIST: re-inquire this long, then close it unconfirmed. */
-    CANCEL_NOT_EXIST_GRACE_MS: z.coerce.number().int().nonnegative().default(60_000),
-    /** After a cancel was refused (any other F): inquire this long for the truth, then open an exception. */
-    CANCEL_REFUSED_INQUIRY_MS: z.coerce.number().int().nonnegative().default(60_000),
-    /** Per-partner overrides of the above and of the rate limit, keyed by clientId. */
-    PARTNER_POLICIES_JSON: partnerOverridesSetting,
+    FIRST_INQUIRY_DELAY_MS: nonNegativeIntSetting(3000).describe(
+      "The first inquiry's delay after the order's registration.",
+    ),
+    INQUIRY_INTERVALS_MS: msListSetting('2000,2000,3000,3000,5000,5000,10000,10000').meta({
+      description:
+        "Growing waits between inquiries (the last repeats), bounded by the payment's expiry (paymentExpiryTime, default 1 min).",
+      values: msList,
+    }),
+    JITTER_RATIO: ratioSetting(0.2).describe('Each wait is spread by up to ± this fraction.'),
+    MAX_INQUIRIES: nonNegativeIntSetting(0).describe(
+      'Inquiries per payment at most; 0: no count limit, only the payment expiry ends polling (no official maximum, protocol.md §5).',
+    ),
+    MAX_INQUIRIES_ACTION: z
+      .enum(['cancel', 'wait'])
+      .default('cancel')
+      .describe(
+        'What MAX_INQUIRIES does (seed 002): cancel brings the cancel forward; wait stops inquiring and waits for the notification until the expiry, then makes one last inquiry and cancels as usual.',
+      ),
+    CANCEL_RETRY_INTERVALS_MS: msListSetting('2000,4000,8000,15000,30000,60000').meta({
+      description: 'Waits between cancel retries on U or a timeout, until a final answer.',
+      values: msList,
+    }),
+    CANCEL_NOT_EXIST_GRACE_MS: nonNegativeIntSetting(60_000).describe(
+      'After a cancel answered F ORDER_NOT_EXIST: re-inquire this long, then close it unconfirmed.',
+    ),
+    CANCEL_REFUSED_INQUIRY_MS: nonNegativeIntSetting(60_000).describe(
+      'After a cancel was refused (any other F): inquire this long for the truth, then open an exception.',
+    ),
+    PARTNER_POLICIES_JSON: partnerOverridesSetting.meta({
+      description:
+        'Per-partner overrides of the cadence above and of the rate limit, keyed by clientId, e.g. {"C1":{"inquiryIntervalsMs":[1000],"rateLimitPerSecond":20}}.',
+      values: 'JSON object',
+    }),
 
     // Limits (protocol.md §0: inquiryPayment 5 s, cancelPayment 8 s).
-    INQUIRY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
-    CANCEL_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(8000),
-    /** Per partner and per replica: N replicas send a partner up to N times this. */
-    RATE_LIMIT_PER_SECOND: z.coerce.number().positive().default(100),
-    /** Requests a partner may get at once after an idle spell; default a quarter second's worth. */
-    RATE_LIMIT_BURST: z.coerce.number().int().positive().optional(),
-    /** Pause of a partner that answered REQUEST_TRAFFIC_EXCEED_LIMIT (protocol.md §6). */
-    RATE_LIMIT_BACKOFF_MS: z.coerce.number().int().nonnegative().default(5000),
-    /**
-     * Keep-alive connections per partner host. Above MAX_IN_FLIGHT, so that a call never waits for a
-     * connection after it was signed (the inquiry-start lag is measured when the call is made).
-     */
-    PARTNER_HTTP_MAX_SOCKETS: positiveIntSetting(512),
+    INQUIRY_TIMEOUT_MS: intRangeSetting(100, 60_000, 5000).describe(
+      'Time limit of one inquiryPayment call (protocol.md §0).',
+    ),
+    CANCEL_TIMEOUT_MS: intRangeSetting(100, 60_000, 8000).describe(
+      'Time limit of one cancelPayment call (protocol.md §0).',
+    ),
+    RATE_LIMIT_PER_SECOND: z.coerce
+      .number()
+      .positive()
+      .default(100)
+      .describe(
+        'Calls per second per partner and per replica: N replicas send a partner up to N times this.',
+      ),
+    RATE_LIMIT_BURST: z.coerce
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe("Calls a partner may get at once after an idle spell; default a quarter second's worth."),
+    RATE_LIMIT_BACKOFF_MS: nonNegativeIntSetting(5000).describe(
+      'Pause of a partner that answered REQUEST_TRAFFIC_EXCEED_LIMIT (protocol.md §6).',
+    ),
+    PARTNER_HTTP_MAX_SOCKETS: positiveIntSetting(512).describe(
+      'Keep-alive connections per partner host. Above MAX_IN_FLIGHT, so that a call never waits for a connection after it was signed.',
+    ),
 
     // The claim loop.
-    CLAIM_INTERVAL_MS: positiveIntSetting(100),
-    CLAIM_BATCH: positiveIntSetting(200),
-    /** Calls this replica has under way at most (each holds a lease). */
-    MAX_IN_FLIGHT: positiveIntSetting(500),
-    /** How long a claimed row is this replica's alone; see the check below. */
-    LEASE_MS: positiveIntSetting(30_000),
-    PUBLISH_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
-    /** How long a completed call waits to be written back with others; counted in the lease check below. */
-    COMPLETION_FLUSH_MS: z.coerce.number().int().min(1).max(5000).default(20),
+    CLAIM_INTERVAL_MS: positiveIntSetting(100).describe(
+      'How often the claim loop looks for due payments when idle.',
+    ),
+    CLAIM_BATCH: positiveIntSetting(200).describe('Due payments claimed at once at most.'),
+    MAX_IN_FLIGHT: positiveIntSetting(500).describe(
+      'Calls this replica has under way at most (each holds a lease).',
+    ),
+    LEASE_MS: positiveIntSetting(30_000).describe(
+      "How long a claimed payment is this replica's alone. At least max(INQUIRY_TIMEOUT_MS, CANCEL_TIMEOUT_MS) + 2 × PUBLISH_TIMEOUT_MS + COMPLETION_FLUSH_MS + 5000.",
+    ),
+    PUBLISH_TIMEOUT_MS: z.coerce
+      .number()
+      .int()
+      .min(100)
+      .default(5000)
+      .describe('Bound on each Kafka write around a call (the request and its result).'),
+    COMPLETION_FLUSH_MS: intRangeSetting(1, 5000, 20).describe(
+      'How long a completed call waits to be written back with others; counted in the LEASE_MS check.',
+    ),
 
     // Triggers and housekeeping.
-    /** An inquiry hint never brings an inquiry closer than this to the previous one. */
-    HINT_MIN_GAP_MS: z.coerce.number().int().nonnegative().default(1000),
-    /** Done rows (tombstones) are kept this long: well past the T+1 cancel window (protocol.md §4). */
-    TOMBSTONE_RETENTION_HOURS: positiveIntSetting(72),
+    HINT_MIN_GAP_MS: nonNegativeIntSetting(1000).describe(
+      'An inquiry hint never brings an inquiry closer than this to the previous one.',
+    ),
+    TOMBSTONE_RETENTION_HOURS: positiveIntSetting(72).describe(
+      'Done payments (tombstones) are kept this long: well past the T+1 cancel window (protocol.md §4).',
+    ),
   })
   .refine((c) => c.PARTNERS_JSON !== undefined || c.PARTNERS_FILE !== undefined, {
     message: 'PARTNERS_JSON or PARTNERS_FILE is required (the partners to poll)',

@@ -70,7 +70,7 @@ export async function bootstrapNotifyGateway(config: NotifyGatewayConfig): Promi
     },
   );
   app.useGlobalFilters(new ProtocolExceptionFilter());
-  await app.listen(config.HTTP_PORT, '0.0.0.0');
+  await app.listen(config.HTTP_PORT, config.HTTP_HOST);
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.HTTP_PORT;
   logger.log(`notify-gateway listening on :${port} for ${partners.length} partner(s)`);

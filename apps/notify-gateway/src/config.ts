@@ -1,24 +1,38 @@
 import { z } from 'zod';
-import { kafkaSettings, loadConfig, portSetting, positiveIntSetting } from '@app/config';
+import {
+  httpHostSetting,
+  httpPortSetting,
+  intRangeSetting,
+  kafkaSettings,
+  loadConfig,
+  positiveIntSetting,
+} from '@app/config';
+
+const PARTNERS_REQUIRED = 'PARTNERS_JSON or PARTNERS_FILE';
 
 export const NotifyGatewaySettings = z
   .object({
     ...kafkaSettings,
-    HTTP_PORT: portSetting(3001),
-    /**
-     * The partners, as JSON (see README "Partners"): inline in PARTNERS_JSON or in the file PARTNERS_FILE.
-     * Private keys are never inline: they come from a file or an environment variable (Kubernetes secrets).
-     */
-    PARTNERS_JSON: z.string().min(2).optional(),
-    PARTNERS_FILE: z.string().min(1).optional(),
-    /** Alipay+ waits 5 s for the ack (protocol.md §0): Kafka must have the event well before that. */
-    PUBLISH_TIMEOUT_MS: z.coerce.number().int().min(100).max(4500).default(3000),
-    BODY_LIMIT_BYTES: positiveIntSetting(64 * 1024),
-    /**
-     * The whole request (headers and body) must arrive within this, or the connection gets 408 and is
-     * closed: a client trickling a body cannot hold a socket for ever. Alipay+ itself gives up after 5 s.
-     */
-    REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(120_000).default(10_000),
+    HTTP_HOST: httpHostSetting,
+    HTTP_PORT: httpPortSetting(3001),
+    PARTNERS_JSON: z.string().min(2).optional().meta({
+      description:
+        'The partners whose notifications we accept, as JSON (README "Partners"). Private keys are never inline: they come from a file or an environment variable.',
+      required: PARTNERS_REQUIRED,
+    }),
+    PARTNERS_FILE: z.string().min(1).optional().meta({
+      description: 'A file holding the same JSON as PARTNERS_JSON (e.g. a mounted ConfigMap).',
+      required: PARTNERS_REQUIRED,
+    }),
+    PUBLISH_TIMEOUT_MS: intRangeSetting(100, 4500, 3000).describe(
+      'Bound on the Kafka write before a notification is answered U. Alipay+ waits 5 s for the ack (protocol.md §0): Kafka must have the event well before that.',
+    ),
+    BODY_LIMIT_BYTES: positiveIntSetting(64 * 1024).describe(
+      'Larger notification bodies get 413 PARAM_ILLEGAL.',
+    ),
+    REQUEST_TIMEOUT_MS: intRangeSetting(1000, 120_000, 10_000).describe(
+      'The whole request (headers and body) must arrive within this, or the connection gets 408 and is closed: a client trickling a body cannot hold a socket for ever. Alipay+ itself gives up after 5 s.',
+    ),
   })
   .refine((c) => c.PARTNERS_JSON !== undefined || c.PARTNERS_FILE !== undefined, {
     message: 'PARTNERS_JSON or PARTNERS_FILE is required (the partners whose notifications we accept)',

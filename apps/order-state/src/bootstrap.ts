@@ -114,7 +114,7 @@ export async function bootstrapOrderState(config: OrderStateConfig): Promise<Run
   });
   exceptionSweeper.start();
 
-  await app.listen(config.HTTP_PORT, '0.0.0.0');
+  await app.listen(config.HTTP_PORT, config.HTTP_HOST);
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.HTTP_PORT;
   logger.log(`order-state listening on :${port}`);

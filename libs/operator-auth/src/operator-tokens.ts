@@ -86,10 +86,19 @@ export function loadOperatorAuth(
  * know them). Checked in depth by {@link loadOperatorAuth} at boot.
  */
 export const operatorAuthSettings = {
-  /** `disabled` runs the operator endpoints without tokens (the demo, local runs); default enabled. */
-  OPERATOR_AUTH: z.enum(['enabled', 'disabled']).default('enabled'),
-  /** A JSON file of `[{"name","token","role"}]` (a mounted Kubernetes secret). */
-  OPERATOR_TOKENS_FILE: z.string().min(1).optional(),
-  /** The same JSON, inline (a secret exposed as an environment variable). */
-  OPERATOR_TOKENS_JSON: z.string().min(1).optional(),
+  OPERATOR_AUTH: z
+    .enum(['enabled', 'disabled'])
+    .default('enabled')
+    .describe('disabled runs the operator endpoints without tokens: only for the demo and local runs.'),
+  OPERATOR_TOKENS_FILE: z.string().min(1).optional().meta({
+    description:
+      'A JSON file of [{"name","token","role"}], the operators\' bearer tokens (a mounted Kubernetes secret).',
+    required: 'OPERATOR_TOKENS_FILE or OPERATOR_TOKENS_JSON, unless OPERATOR_AUTH=disabled',
+  }),
+  OPERATOR_TOKENS_JSON: z.string().min(1).optional().meta({
+    description:
+      'The same JSON as OPERATOR_TOKENS_FILE, inline (a secret exposed as an environment variable).',
+    required: 'OPERATOR_TOKENS_FILE or OPERATOR_TOKENS_JSON, unless OPERATOR_AUTH=disabled',
+    secret: true,
+  }),
 };
