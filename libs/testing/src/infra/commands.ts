@@ -183,6 +183,8 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
         io.stdout(fs.readFileSync(file.env(inst), 'utf8'));
         break;
       case 'logs':
+        if (!/^\d+$/.test(args[0] ?? '60'))
+          throw new InfraError(`logs: LINES must be a number, not ${args[0]}`);
         io.stdout(logs(inst, Number(args[0] ?? 60)));
         break;
       case '__watchdog':

@@ -1,7 +1,4 @@
 import { kafkaConfig, newClusterId, waitUntilReady } from './kafka';
-import { passwdIds, pgConfig } from './postgres';
-import { envLines } from './commands';
-import { foreignEntry } from './commands';
 
 describe('Kafka config', () => {
   it('is a single-node KRaft broker+controller on the instance ports, topics created explicitly', () => {
@@ -74,38 +71,5 @@ describe('Kafka readiness', () => {
     });
 
     await expect(ready).rejects.toThrow('the process exited');
-  });
-});
-
-describe('PostgreSQL', () => {
-  it('finds the postgres user in /etc/passwd', () => {
-    const passwd =
-      'root:x:0:0:root:/root:/bin/bash\npostgres:x:101:103:PostgreSQL:/var/lib/postgresql:/bin/bash\n';
-
-    expect(passwdIds(passwd, 'postgres')).toEqual({ uid: 101, gid: 103 });
-    expect(passwdIds(passwd, 'nobody')).toBeUndefined();
-  });
-
-  it('listens on loopback only, on the instance port, and trades durability for speed', () => {
-    const conf = pgConfig(24003, '/i/pg');
-
-    expect(conf).toContain("listen_addresses = '127.0.0.1'\nport = 24003\n");
-    expect(conf).toContain("unix_socket_directories = '/i/pg'\n");
-    expect(conf).toContain('fsync = off\n');
-  });
-});
-
-describe('commands', () => {
-  it('prints the env lines the callers parse', () => {
-    expect(envLines({ kafka: 24001, kafkaController: 24002, postgres: 24003 })).toBe(
-      'KAFKA_BROKERS=127.0.0.1:24001\nDATABASE_URL=postgres://postgres:postgres@127.0.0.1:24003/payments\n',
-    );
-  });
-
-  it('purges only a directory that holds nothing but an instance', () => {
-    expect(
-      foreignEntry(['.lock', 'ports', 'env', 'kafka', 'pg', 'watchdog.pid', 'watchdog.log']),
-    ).toBeUndefined();
-    expect(foreignEntry(['ports', '.bashrc', 'kafka'])).toBe('.bashrc');
   });
 });

@@ -1,6 +1,9 @@
-import { lockHolder, lockIsStale } from './instance';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { waitFor } from '../wait-for';
+import { lockHolder, lockIsStale, withLock } from './instance';
 import { parseStat } from './proc';
-import { cliCommand, waitForExit } from './watchdog';
 
 describe('parseStat', () => {
   it('reads the fields after the command name, even one with spaces and parentheses', () => {
@@ -29,26 +32,35 @@ describe('instance lock', () => {
   });
 });
 
-describe('watchdog', () => {
-  it('returns once the owner is gone, polling at the given interval', async () => {
-    let checks = 0;
-    const pauses: number[] = [];
+describe('withLock', () => {
+  const lockFile = () => path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'lock-spec-')), '.lock');
 
-    await waitForExit(42, {
-      isAlive: (pid) => pid === 42 && ++checks < 4,
-      pause: async (ms) => void pauses.push(ms),
-      intervalMs: 1000,
+  it('serialises holders and removes the lock after the last', async () => {
+    const lock = lockFile();
+    const events: string[] = [];
+    let releaseFirst!: () => void;
+    const firstHeld = new Promise<void>((resolve) => (releaseFirst = resolve));
+
+    const first = withLock(lock, 10, 'spec', async () => {
+      events.push('first in');
+      await firstHeld;
+      events.push('first out');
     });
+    const second = withLock(lock, 10, 'spec', async () => void events.push('second in'));
+    await waitFor(async () => events.includes('first in'), { description: 'first holder in' });
+    releaseFirst();
+    await Promise.all([first, second]);
 
-    expect(pauses).toEqual([1000, 1000, 1000]);
+    expect(events).toEqual(['first in', 'first out', 'second in']);
+    expect(fs.existsSync(lock)).toBe(false);
   });
 
-  it('runs the compiled CLI from dist, and the sources through scripts/infra.js otherwise', () => {
-    expect(cliCommand('/repo', '/repo/dist/libs/testing/src/infra/watchdog.js')).toEqual([
-      '/repo/dist/libs/testing/src/infra/cli.js',
-    ]);
-    expect(cliCommand('/repo', '/repo/libs/testing/src/infra/watchdog.ts')).toEqual([
-      '/repo/scripts/infra.js',
-    ]);
+  it('takes over a lock whose holder is gone (a killed runner) or unnamed (the bash harness flock file)', async () => {
+    for (const stale of ['2147483646 1\n', '']) {
+      const lock = lockFile();
+      fs.writeFileSync(lock, stale);
+
+      await expect(withLock(lock, 10, 'spec', async () => 'held')).resolves.toBe('held');
+    }
   });
 });
