@@ -30,7 +30,12 @@ if ! need promtool && [ "$(id -u)" = 0 ] && need apt-get; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null 2>&1 ||
     echo "promtool could not be installed: the alert rules' promtool check will be skipped" >&2
 fi
+# CI lints its bash scripts with shellcheck (.ci/run).
+if ! need shellcheck && [ "$(id -u)" = 0 ] && need apt-get; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends shellcheck >/dev/null
+fi
 for tool in java mvn node npm; do
   need "$tool" || { echo "$tool is required (JDK 17 + Maven for the local Kafka, Node 20 for the apps)" >&2; exit 1; }
 done
+# shellcheck disable=SC2016 # JavaScript, not shell
 node -e 'const [maj, min] = process.versions.node.split(".").map(Number); if (maj < 20 || (maj === 20 && min < 19)) { console.error(`Node ${process.versions.node}: 20.19 or newer is required`); process.exit(1); }'

@@ -4,6 +4,7 @@ export {
   isLocalInfraManaged,
   purgeInfra,
   repoRoot,
+  runInfraCommand,
   runInfraScript,
   startInfra,
   startKafka,

@@ -1,18 +1,26 @@
 // Checks the local infrastructure itself against the real servers: Kafka round-trips a message,
-// PostgreSQL answers, and both come back on the same address with their data after a restart.
+// PostgreSQL answers, both come back on the same address with their data after a restart, and the
+// CLI's owner watchdog stops a second instance when its owner exits, leaving nothing running.
+import { execFile, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import * as net from 'node:net';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
 import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
 import { Client } from 'pg';
 import {
   infraEndpoints,
   isLocalInfraManaged,
+  purgeInfra,
+  repoRoot,
   startKafka,
   startPostgres,
   stopKafka,
   stopPostgres,
   waitFor,
 } from '@app/testing';
+import { parseEnv } from './local-infra';
+import { pidAlive, readPidFile } from './infra/proc';
 
 // The integration project's `testTimeout` in jest.config.js is not applied (Jest reads testTimeout
 // from the global config only), so the real-server timeout is set here.
@@ -132,4 +140,43 @@ describe('local infrastructure', () => {
     expect((await infraEndpoints()).databaseUrl).toBe(before);
     expect(await selectOne()).toBe(1);
   });
+});
+
+describe('the CLI with an owner watchdog', () => {
+  const itWhenManaged = isLocalInfraManaged() ? it : it.skip;
+
+  itWhenManaged(
+    'starts a second instance and stops all of it once the owner exits',
+    async () => {
+      const dir = path.join(repoRoot(), '.infra', `spec-watchdog-${process.pid}`);
+      const owner = spawn('sleep', ['600'], { stdio: 'ignore' });
+      try {
+        // From the sources, as `npm run infra -- start --owner-pid <pid>` runs it.
+        const cli = [path.join(repoRoot(), 'scripts', 'infra.js'), 'start', '--owner-pid', String(owner.pid)];
+        const { stdout } = await promisify(execFile)(process.execPath, cli, {
+          env: { ...process.env, INFRA_DIR: dir },
+        });
+        const { kafkaBrokers, databaseUrl } = parseEnv(stdout);
+        expect(kafkaBrokers).not.toBe(process.env.KAFKA_BROKERS);
+        expect(databaseUrl).not.toBe(process.env.DATABASE_URL);
+        const pids = ['kafka/kafka.pid', 'pg/data/postmaster.pid', 'watchdog.pid'].map((file) =>
+          readPidFile(path.join(dir, file))!,
+        );
+        expect(pids.map(pidAlive)).toEqual([true, true, true]);
+
+        owner.kill();
+
+        await waitFor(async () => pids.every((pid) => !pidAlive(pid)), {
+          description: 'Kafka, PostgreSQL and the watchdog of the second instance gone',
+          timeoutMs: 60_000,
+        });
+        expect(await connectionRefused(kafkaBrokers)).toBe(true);
+      } finally {
+        owner.kill();
+        await purgeInfra(dir);
+      }
+      // A second Kafka starts from scratch: on a busy machine that takes more than the usual 2 minutes.
+    },
+    300_000,
+  );
 });

@@ -1,8 +1,12 @@
-// A thin TypeScript API over infra/local-infra.sh, the one script that runs the local Kafka broker and
-// PostgreSQL cluster (design.md §9). Everything real happens in the script; this only calls it.
-import { execFile } from 'node:child_process';
-import * as fs from 'node:fs';
+// The TypeScript API of the local Kafka broker and PostgreSQL cluster (design.md §9). It runs the same
+// commands as `npm run infra -- <cmd>` (infra/commands.ts), in this process; their log is kept and shown
+// only when a command fails.
 import * as path from 'node:path';
+import { runCommand } from './infra/commands';
+import { repoRoot } from './infra/instance';
+import { parseAssignments } from './infra/ports';
+
+export { repoRoot };
 
 export interface InfraEndpoints {
   /** e.g. `127.0.0.1:24567` */
@@ -12,34 +16,15 @@ export interface InfraEndpoints {
 }
 
 export interface StartInfraOptions {
-  /** Instance directory (the script's INFRA_DIR). Default: `$INFRA_DIR`, else `<repo>/.infra/default`. */
+  /** Instance directory (the CLI's INFRA_DIR). Default: `$INFRA_DIR`, else `<repo>/.infra/default`. */
   instanceDir?: string;
   /** The instance is stopped by a watchdog when this process dies. */
   ownerPid?: number;
 }
 
-/** Kafka's first start can include fetching its jars with Maven; keep well above that. */
-const SCRIPT_TIMEOUT_MS = 10 * 60_000;
-
-let cachedRoot: string | undefined;
-
-/** The repository root: the nearest folder above this file that holds package.json and the script. */
-export function repoRoot(): string {
-  if (cachedRoot) return cachedRoot;
-  for (let dir = __dirname; ; dir = path.dirname(dir)) {
-    if (
-      fs.existsSync(path.join(dir, 'package.json')) &&
-      fs.existsSync(path.join(dir, 'infra', 'local-infra.sh'))
-    ) {
-      return (cachedRoot = dir);
-    }
-    if (path.dirname(dir) === dir) throw new Error(`no repository root (package.json) above ${__dirname}`);
-  }
-}
-
 /**
  * The instance that tests control: the one the Jest global setup started (it exports INFRA_DIR),
- * else the script's default. Undefined lets the script apply its own default.
+ * else the default. Undefined lets the commands apply their own default.
  */
 function defaultInstanceDir(): string | undefined {
   return process.env.INFRA_DIR || undefined;
@@ -50,80 +35,76 @@ export function isLocalInfraManaged(): boolean {
   return Boolean(process.env.INFRA_DIR);
 }
 
-/** Runs `bash infra/local-infra.sh <args>`; resolves with stdout, rejects with the script's stderr. */
-export function runInfraScript(args: string[], instanceDir = defaultInstanceDir()): Promise<string> {
-  const root = repoRoot();
-  const env = { ...process.env };
-  if (instanceDir) env.INFRA_DIR = path.resolve(root, instanceDir);
-  return new Promise((resolve, reject) => {
-    execFile(
-      'bash',
-      [path.join(root, 'infra', 'local-infra.sh'), ...args],
-      { cwd: root, env, timeout: SCRIPT_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        if (!error) return resolve(stdout);
-        const how = error.killed ? `killed after ${SCRIPT_TIMEOUT_MS} ms` : `exit code ${String(error.code)}`;
-        reject(
-          new Error(`local-infra.sh ${args.join(' ')} failed (${how}):\n${tail(stderr, 80)}`, {
-            cause: error,
-          }),
-        );
-      },
-    );
+/**
+ * Runs one command (`start`, `kafka-stop`, … as `npm run infra -- <args>`) on an instance (relative
+ * to the repository root); resolves with what it printed on stdout, rejects with its log.
+ */
+export async function runInfraCommand(args: string[], instanceDir = defaultInstanceDir()): Promise<string> {
+  let stdout = '';
+  const log: string[] = [];
+  const code = await runCommand(args, {
+    stdout: (text) => (stdout += text),
+    out: { log: (line) => log.push(`${line}\n`), raw: (text) => log.push(text) },
+    env: process.env,
+    cwd: repoRoot(),
+    dir: instanceDir && path.resolve(repoRoot(), instanceDir),
   });
+  if (code !== 0)
+    throw new Error(`local-infra ${args.join(' ')} failed (exit code ${code}):\n${tail(log.join(''), 80)}`);
+  return stdout;
 }
+
+/** The former name of runInfraCommand, from when the commands were a bash script. */
+export const runInfraScript = runInfraCommand;
 
 /** Starts Kafka and PostgreSQL of an instance (or just returns its endpoints if they are up). */
 export async function startInfra(opts: StartInfraOptions = {}): Promise<InfraEndpoints> {
   const args = ['start'];
   if (opts.ownerPid !== undefined) args.push('--owner-pid', String(opts.ownerPid));
-  return parseEnv(await runInfraScript(args, opts.instanceDir ?? defaultInstanceDir()));
+  return parseEnv(await runInfraCommand(args, opts.instanceDir ?? defaultInstanceDir()));
 }
 
 /** Stops both servers; the instance keeps its ports and data, so startInfra brings it back. */
 export async function stopInfra(instanceDir = defaultInstanceDir()): Promise<void> {
-  await runInfraScript(['stop'], instanceDir);
+  await runInfraCommand(['stop'], instanceDir);
 }
 
 /** Stops both servers and deletes the instance directory. */
 export async function purgeInfra(instanceDir = defaultInstanceDir()): Promise<void> {
-  await runInfraScript(['purge'], instanceDir);
+  await runInfraCommand(['purge'], instanceDir);
 }
 
 /** Stops only the broker (SIGTERM, clean shutdown). */
 export async function stopKafka(instanceDir = defaultInstanceDir()): Promise<void> {
-  await runInfraScript(['kafka-stop'], instanceDir);
+  await runInfraCommand(['kafka-stop'], instanceDir);
 }
 
 /** Starts the broker again on the same address and data dir; resolves once it serves requests. */
 export async function startKafka(instanceDir = defaultInstanceDir()): Promise<void> {
-  await runInfraScript(['kafka-start'], instanceDir);
+  await runInfraCommand(['kafka-start'], instanceDir);
 }
 
 /** Stops only PostgreSQL (fast shutdown: open connections are closed). */
 export async function stopPostgres(instanceDir = defaultInstanceDir()): Promise<void> {
-  await runInfraScript(['pg-stop'], instanceDir);
+  await runInfraCommand(['pg-stop'], instanceDir);
 }
 
 /** Starts PostgreSQL again on the same port and data dir; resolves once it accepts connections. */
 export async function startPostgres(instanceDir = defaultInstanceDir()): Promise<void> {
-  await runInfraScript(['pg-start'], instanceDir);
+  await runInfraCommand(['pg-start'], instanceDir);
 }
 
 /** The endpoints of an instance that was started before (reads its env file). */
 export async function infraEndpoints(instanceDir = defaultInstanceDir()): Promise<InfraEndpoints> {
-  return parseEnv(await runInfraScript(['env'], instanceDir));
+  return parseEnv(await runInfraCommand(['env'], instanceDir));
 }
 
-function parseEnv(stdout: string): InfraEndpoints {
-  const vars = new Map<string, string>();
-  for (const line of stdout.split('\n')) {
-    const match = /^([A-Z_]+)=(.*)$/.exec(line.trim());
-    if (match) vars.set(match[1], match[2]);
-  }
+/** The endpoints in the env lines that `start` and `env` print. */
+export function parseEnv(stdout: string): InfraEndpoints {
+  const vars = parseAssignments(stdout);
   const kafkaBrokers = vars.get('KAFKA_BROKERS');
   const databaseUrl = vars.get('DATABASE_URL');
-  if (!kafkaBrokers || !databaseUrl) throw new Error(`local-infra.sh printed no endpoints:\n${stdout}`);
+  if (!kafkaBrokers || !databaseUrl) throw new Error(`local-infra printed no endpoints:\n${stdout}`);
   return { kafkaBrokers, databaseUrl };
 }
 
