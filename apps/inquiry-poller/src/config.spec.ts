@@ -1,6 +1,7 @@
 import { ConfigError } from '@app/config';
 import { generateTestKeyPair } from '@app/testing/keys';
-import { loadInquiryPollerConfig, loadPolledPartners } from './config';
+import { availableParallelism } from 'os';
+import { loadInquiryPollerConfig, loadPolledPartners, signingThreads } from './config';
 
 const ours = generateTestKeyPair();
 const theirs = generateTestKeyPair();
@@ -106,6 +107,17 @@ describe('inquiry-poller configuration (fail fast)', () => {
     expect(loadInquiryPollerConfig(env()).HTTP_HOST).toBe('0.0.0.0');
     expect(loadInquiryPollerConfig(env({ HTTP_HOST: 'localhost' })).HTTP_HOST).toBe('localhost');
     expect(() => loadInquiryPollerConfig(env({ HTTP_HOST: '1.2.3.999' }))).toThrow(/HTTP_HOST is invalid/);
+  });
+
+  it('signs on one thread per available CPU by default; SIGNING_THREADS sets it, 0 = the main thread', () => {
+    expect(signingThreads(loadInquiryPollerConfig(env()))).toBe(availableParallelism());
+    expect(signingThreads(loadInquiryPollerConfig(env({ SIGNING_THREADS: '3' })))).toBe(3);
+    expect(signingThreads(loadInquiryPollerConfig(env({ SIGNING_THREADS: '0' })))).toBe(0);
+    for (const bad of ['-1', '1.5', 'two', '65']) {
+      expect(() => loadInquiryPollerConfig(env({ SIGNING_THREADS: bad }))).toThrow(
+        /SIGNING_THREADS is invalid/,
+      );
+    }
   });
 
   it('refuses a consumer group id too long to fit in a dead letter id', () => {
