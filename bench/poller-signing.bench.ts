@@ -1,0 +1,317 @@
+// Signing bench (issue 14): `npm run bench:poller-signing`.
+//
+// 1. CPU per signed RSA-2048 inquiry of the poller process alone — a real replica (dist main.js) in a
+//    process of its own, its CPU read from /proc (every thread: the signing threads count) — against
+//    the floor measured in this run: one RSA-2048 sign plus one RSA-2048 verify. Once with
+//    SIGNING_THREADS=0 (sign on the main thread), once with signing threads. The simulator signs its
+//    answers with RSA-2048 too (the verify of the floor), in its own process: its CPU is not counted.
+// 2. Replica scaling: inquiries per second of one replica against two (each its own process, pinned to
+//    a core of its own with taskset when BENCH_PIN=1 and there are two), draining a backlog, the
+//    simulator made cheap (RSA-1024). Beside the wall-clock ratio, inquiries per CPU-second of the
+//    replicas: on a machine shared with other work the wall clock says more about the neighbours.
+//
+// Settings: BENCH_SIGNED_N (6000) inquiries at BENCH_SIGNED_RATE (300/s) per signed run,
+// BENCH_SIGNING_THREADS (os.availableParallelism()), BENCH_SCALE_N (8000) backlog per scaling run,
+// BENCH_FLOOR_N (2000), BENCH_PIN (1). Starts its own Kafka and PostgreSQL unless KAFKA_BROKERS and
+// DATABASE_URL are both set; stops everything it started. The last line is one JSON object.
+import { generateKeyPairSync, KeyObject, randomBytes } from 'crypto';
+import { availableParallelism, loadavg } from 'os';
+import * as path from 'path';
+import { Client } from 'pg';
+import { buildSignContent, signContent, verifyContent } from '@app/alipayplus';
+import { purgeInfra, repoRoot, startInfra, waitFor } from '@app/testing';
+import { createTestDatabase } from '@app/testing/test-database';
+import { Replica, SimulatorProcess } from './poller-signing/processes';
+
+const intEnv = (name: string, fallback: number): number => {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer`);
+  return value;
+};
+
+const SIGNED_N = intEnv('BENCH_SIGNED_N', 6000);
+const SIGNED_RATE = intEnv('BENCH_SIGNED_RATE', 300);
+const THREADS = intEnv('BENCH_SIGNING_THREADS', availableParallelism());
+const SCALE_N = intEnv('BENCH_SCALE_N', 8000);
+const FLOOR_N = intEnv('BENCH_FLOOR_N', 2000);
+const PIN = intEnv('BENCH_PIN', 1) === 1 && availableParallelism() >= 2;
+const CLIENT_ID = 'BENCH_POLLER';
+const DIALECT = 'alipayplus' as const;
+const AMOUNT = { value: '1000', currency: 'JPY' };
+const LEAD_MS = 2000;
+
+const log = (line: string) => console.log(line);
+const round = (v: number, digits = 3) => Math.round(v * 10 ** digits) / 10 ** digits;
+const load = () =>
+  `load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`;
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
+function keyPair(bits: number) {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: bits });
+  return {
+    privateKey,
+    publicKey,
+    privateKeyBase64: privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64'),
+    publicKeyBase64: publicKey.export({ format: 'der', type: 'spki' }).toString('base64'),
+  };
+}
+
+/** The floor: one RSA-2048 sign of a request plus one RSA-2048 verify of an answer, in CPU ms. */
+function floor(ours: KeyObject, theirs: { privateKey: KeyObject; publicKey: KeyObject }) {
+  const content = (body: string) =>
+    buildSignContent({
+      path: '/aps/api/v1/payments/inquiryPayment',
+      clientId: CLIENT_ID,
+      time: new Date().toISOString(),
+      body,
+    });
+  const request = content('{"paymentRequestId":"bench-123456"}');
+  const answer = content(
+    '{"result":{"resultCode":"PAYMENT_IN_PROCESS","resultStatus":"U","resultMessage":"in process"}}',
+  );
+  const signature = signContent(answer, theirs.privateKey);
+  let started = cpuMs();
+  for (let i = 0; i < FLOOR_N; i++) signContent(request, ours);
+  const signMs = (cpuMs() - started) / FLOOR_N;
+  started = cpuMs();
+  for (let i = 0; i < FLOOR_N * 5; i++) verifyContent(answer, signature, theirs.publicKey);
+  const verifyMs = (cpuMs() - started) / (FLOOR_N * 5);
+  return { signMs, verifyMs, floorMs: signMs + verifyMs };
+}
+
+interface Run {
+  inquiries: number;
+  seconds: number;
+  perSecond: number;
+  cpuMs: number[];
+  /** CPU the replicas use idle (claim loop, Kafka heartbeats), in ms per second, measured just before. */
+  idleMsPerSecond: number;
+}
+
+const IDLE_SAMPLE_MS = 3000;
+
+class Bench {
+  private seq = 0;
+  constructor(
+    private readonly kafkaBrokers: string,
+    private readonly databaseUrl: string,
+  ) {}
+
+  replicaEnv(simUrl: string, simPublicKey: string, threads: number | undefined): NodeJS.ProcessEnv {
+    return {
+      KAFKA_BROKERS: this.kafkaBrokers,
+      DATABASE_URL: this.databaseUrl,
+      OPERATOR_AUTH: 'disabled',
+      LOG_LEVEL: 'warn',
+      KAFKAJS_NO_PARTITIONER_WARNING: '1',
+      KAFKA_GROUP_ID: `poller-signing-bench-${randomBytes(3).toString('hex')}`,
+      BENCH_POLLER_KEY: process.env.BENCH_POLLER_KEY,
+      PARTNERS_JSON: JSON.stringify([
+        {
+          clientId: CLIENT_ID,
+          dialect: DIALECT,
+          privateKeyEnv: 'BENCH_POLLER_KEY',
+          peerPublicKey: simPublicKey,
+          apiBaseUrl: simUrl,
+        },
+      ]),
+      // One inquiry per order within the run: the next one is an hour out.
+      PARTNER_POLICIES_JSON: JSON.stringify({ [CLIENT_ID]: { inquiryIntervalsMs: [3_600_000] } }),
+      RATE_LIMIT_PER_SECOND: '100000',
+      ...(threads !== undefined ? { SIGNING_THREADS: String(threads) } : {}),
+    };
+  }
+
+  /** Schedules `n` orders due from LEAD_MS from now at `rate` a second (0: all at once), and drains them. */
+  async run(sim: SimulatorProcess, replicas: Replica[], n: number, rate: number): Promise<Run> {
+    const prefix = `r${++this.seq}-`;
+    const idleBefore = replicas.map((r) => r.cpuMs());
+    await new Promise((resolve) => setTimeout(resolve, IDLE_SAMPLE_MS));
+    const idle = replicas.reduce((sum, r, i) => sum + r.cpuMs() - idleBefore[i], 0);
+    await sim.createPayments(
+      Array.from({ length: n }, (_, i) => `${prefix}${i + 1}`),
+      AMOUNT,
+    );
+    const pg = new Client({ connectionString: this.databaseUrl });
+    await pg.connect();
+    try {
+      const t0 = Date.now() + LEAD_MS;
+      await pg.query(
+        `INSERT INTO inquiry_schedule
+           (payment_request_id, client_id, dialect, amount_value, amount_currency, payment_expiry_time, registered_at,
+            phase, order_status, last_version, next_due_at, created_at, updated_at)
+         SELECT $8 || i, $1, $2, $3::numeric, $4, now() + interval '1 day', now(), 'inquiry', 'init', 1,
+                $5::timestamptz + make_interval(secs => (i - 1) * $6::double precision), now(), now()
+           FROM generate_series(1, $7::int) AS i`,
+        [
+          CLIENT_ID,
+          DIALECT,
+          AMOUNT.value,
+          AMOUNT.currency,
+          new Date(t0).toISOString(),
+          rate > 0 ? 1 / rate : 0,
+          n,
+          prefix,
+        ],
+      );
+      const before = replicas.map((r) => r.cpuMs());
+      let row = { done: 0, last: 0 };
+      await waitFor(
+        async () => {
+          const { rows } = await pg.query<{ done: number; last: string | null }>(
+            `SELECT count(*)::int AS done, (extract(epoch FROM max(updated_at)) * 1000)::text AS last
+               FROM inquiry_schedule WHERE payment_request_id LIKE $1 AND inquiry_attempts >= 1 AND lease_owner IS NULL`,
+            [`${prefix}%`],
+          );
+          row = { done: rows[0].done, last: Number(rows[0].last ?? 0) };
+          return row.done >= n;
+        },
+        {
+          description: `${n} inquiries written back`,
+          timeoutMs: LEAD_MS + (rate > 0 ? (n / rate) * 1000 : 0) + 600_000,
+          intervalMs: 250,
+        },
+      );
+      const used = replicas.map((r, i) => r.cpuMs() - before[i]);
+      const seconds = Math.max(0.001, (row.last - t0) / 1000);
+      return {
+        inquiries: n,
+        seconds,
+        perSecond: n / seconds,
+        cpuMs: used,
+        idleMsPerSecond: (idle / IDLE_SAMPLE_MS) * 1000,
+      };
+    } finally {
+      await pg.end();
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  const external = process.env.KAFKA_BROKERS && process.env.DATABASE_URL;
+  const instanceDir = path.join(repoRoot(), '.infra', `bench-poller-signing-${process.pid}`);
+  const endpoints = external
+    ? { kafkaBrokers: process.env.KAFKA_BROKERS!, databaseUrl: process.env.DATABASE_URL! }
+    : await startInfra({ instanceDir, ownerPid: process.pid });
+  const cleanups: (() => Promise<void>)[] = external ? [] : [() => purgeInfra(instanceDir)];
+  const stopLater = <T extends { stop(): Promise<void> }>(thing: T): T => (
+    cleanups.unshift(() => thing.stop()),
+    thing
+  );
+  try {
+    const db = await createTestDatabase(endpoints.databaseUrl);
+    cleanups.unshift(() => db.drop());
+    const bench = new Bench(endpoints.kafkaBrokers, db.url);
+    const ours = keyPair(2048);
+    process.env.BENCH_POLLER_KEY = ours.privateKeyBase64;
+    log(`poller signing bench: ${availableParallelism()} CPUs, ${load()}`);
+
+    // 1. CPU per signed inquiry, against the floor.
+    const peer2048 = keyPair(2048);
+    const first = floor(ours.privateKey, peer2048);
+    const { sim, url: simUrl } = await SimulatorProcess.start(simData(peer2048, ours));
+    stopLater(sim);
+    const signed: Record<string, number> = {};
+    for (const threads of [0, THREADS]) {
+      const replica = stopLater(
+        await Replica.start(
+          `threads-${threads}`,
+          bench.replicaEnv(simUrl, peer2048.publicKeyBase64, threads),
+        ),
+      );
+      const run = await bench.run(sim, [replica], SIGNED_N, SIGNED_RATE);
+      await replica.stop();
+      signed[threads] = run.cpuMs[0] / run.inquiries;
+      log(
+        `SIGNING_THREADS=${threads}: ${run.inquiries} inquiries at ${round(run.perSecond, 0)}/s, poller process CPU ${round(signed[threads])} ms per inquiry, of which idle ${round((run.idleMsPerSecond * run.seconds) / run.inquiries)} (${round(run.idleMsPerSecond, 0)} ms/s idle) (${load()})`,
+      );
+    }
+    const second = floor(ours.privateKey, peer2048);
+    const floorMs = (first.floorMs + second.floorMs) / 2;
+    log(
+      `floor: RSA-2048 sign ${round((first.signMs + second.signMs) / 2)} ms + verify ${round((first.verifyMs + second.verifyMs) / 2)} ms = ${round(floorMs)} ms (before ${round(first.floorMs)}, after ${round(second.floorMs)})`,
+    );
+    for (const threads of Object.keys(signed)) {
+      log(
+        `  SIGNING_THREADS=${threads}: overhead ${round(signed[threads] - floorMs)} ms = ${round((signed[threads] - floorMs) / floorMs, 2)}× the floor (target ≤ 0.5×)`,
+      );
+    }
+    await sim.stop();
+
+    // 2. Replica scaling, the simulator cheap.
+    const peer1024 = keyPair(1024);
+    const { sim: cheap, url: cheapUrl } = await SimulatorProcess.start(simData(peer1024, ours));
+    stopLater(cheap);
+    const scaleThreads = process.env.BENCH_SCALE_THREADS ? intEnv('BENCH_SCALE_THREADS', 1) : undefined;
+    const scaling: Run[] = [];
+    for (const count of [1, 2]) {
+      const replicas: Replica[] = [];
+      for (let i = 0; i < count; i++) {
+        const env = bench.replicaEnv(cheapUrl, peer1024.publicKeyBase64, scaleThreads);
+        replicas.push(stopLater(await Replica.start(`replica-${count}-${i}`, env, PIN ? i : undefined)));
+      }
+      const run = await bench.run(cheap, replicas, SCALE_N, 0);
+      for (const r of replicas) await r.stop();
+      scaling.push(run);
+      const cpuS = run.cpuMs.reduce((a, b) => a + b, 0) / 1000;
+      log(
+        `${count} replica(s)${PIN ? ' pinned to cores ' + replicas.map((_, i) => i).join(',') : ''}: ${run.inquiries} inquiries in ${round(run.seconds, 1)} s = ${round(run.perSecond, 0)}/s; replica CPU ${run.cpuMs.map((c) => round(c / 1000, 1)).join(' + ')} s = ${round(run.inquiries / cpuS, 0)} inquiries per CPU-second (${load()})`,
+      );
+    }
+    const [one, two] = scaling;
+    const perCpu = (r: Run) => r.inquiries / (r.cpuMs.reduce((a, b) => a + b, 0) / 1000);
+    log(
+      `two replicas / one: ${round(two.perSecond / one.perSecond, 2)}× by the wall clock; ${round(perCpu(two) / perCpu(one), 2)}× inquiries per replica CPU-second`,
+    );
+
+    for (const cleanup of cleanups.splice(0)) await cleanup();
+    const chosen = signed[THREADS];
+    console.log(
+      JSON.stringify({
+        signed: {
+          cpuMsPerInquiry: round(chosen),
+          floorMs: round(floorMs),
+          overheadRatio: round((chosen - floorMs) / floorMs, 2),
+          signingThreads: THREADS,
+        },
+        signedMainThread: {
+          cpuMsPerInquiry: round(signed[0]),
+          overheadRatio: round((signed[0] - floorMs) / floorMs, 2),
+        },
+        replicaScaling: {
+          one: round(one.perSecond, 0),
+          two: round(two.perSecond, 0),
+          ratio: round(two.perSecond / one.perSecond, 2),
+          perCpuRatio: round(perCpu(two) / perCpu(one), 2),
+        },
+      }),
+    );
+  } finally {
+    for (const cleanup of cleanups)
+      await cleanup().catch((err: Error) => console.error(`cleanup: ${err.message}`));
+  }
+}
+
+function simData(peer: { privateKeyBase64: string }, acquirer: { publicKeyBase64: string }) {
+  return {
+    clientId: CLIENT_ID,
+    dialect: DIALECT,
+    privateKeyBase64: peer.privateKeyBase64,
+    acquirerPublicKeyBase64: acquirer.publicKeyBase64,
+  };
+}
+
+main().then(
+  () => process.exit(0),
+  (err: Error) => {
+    console.error(`poller signing bench failed: ${err.stack ?? err.message}`);
+    process.exit(1);
+  },
+);
