@@ -44,12 +44,6 @@ export const OrderStateSettings = z.object({
   EXCEPTION_SWEEP_MS: positiveIntSetting(10_000),
   /** Whether this replica runs the outbox relay (one replica at a time publishes; the others stand by). */
   OUTBOX_RELAY_ENABLED: booleanSetting(true),
-  /**
-   * Test-only failpoint: after applying (and committing) a batch that holds this paymentRequestId, the
-   * process kills itself before committing the Kafka offsets — the crash that at-least-once consumption
-   * must survive. Never set in production.
-   */
-  FAILPOINT_CRASH_AFTER_APPLY: z.string().min(1).optional(),
 });
 export type OrderStateConfig = z.infer<typeof OrderStateSettings>;
 
