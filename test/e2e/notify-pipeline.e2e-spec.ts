@@ -6,10 +6,10 @@ import { waitFor, stopKafka, startKafka } from '@app/testing';
 import { createTestDatabase } from '@app/testing/test-database';
 import { KafkaCollector, groupCaughtUp, testKafka, topicEndOffsetSum } from '@app/testing/kafka-probes';
 import { generateTestKeyPair } from '@app/testing/keys';
-import { bootstrapOrderState, RunningOrderState } from '../../apps/order-state/src/bootstrap';
-import { loadOrderStateConfig } from '../../apps/order-state/src/config';
-import { bootstrapNotifyGateway, RunningNotifyGateway } from '../../apps/notify-gateway/src/bootstrap';
-import { loadNotifyGatewayConfig } from '../../apps/notify-gateway/src/config';
+import { bootstrapOrderState, RunningOrderState } from '@test/order-state/bootstrap';
+import { loadOrderStateConfig } from '@test/order-state/config';
+import { bootstrapNotifyGateway, RunningNotifyGateway } from '@test/notify-gateway/bootstrap';
+import { loadNotifyGatewayConfig } from '@test/notify-gateway/config';
 
 /**
  * Issue 2 acceptance: a signed Alipay+ notification turns a registered `init` order into `success`

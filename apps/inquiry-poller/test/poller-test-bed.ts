@@ -5,9 +5,9 @@ import { createTestDatabase, queryRows } from '@app/testing/test-database';
 import { testKafka } from '@app/testing/kafka-probes';
 import { generateTestKeyPair } from '@app/testing/keys';
 import { waitFor } from '@app/testing';
-import { AlipayPlusSimulator, ChaosSettings, TruthStep } from '../../alipayplus-simulator/src';
-import { bootstrapOrderState, RunningOrderState } from '../../order-state/src/bootstrap';
-import { loadOrderStateConfig } from '../../order-state/src/config';
+import { AlipayPlusSimulator, ChaosSettings, TruthStep } from '@test/simulator';
+import { bootstrapOrderState, RunningOrderState } from '@test/order-state/bootstrap';
+import { loadOrderStateConfig } from '@test/order-state/config';
 import { bootstrapInquiryPoller, RunningInquiryPoller } from '../src/bootstrap';
 import { loadInquiryPollerConfig } from '../src/config';
 
