@@ -30,10 +30,13 @@ describe('test data factories', () => {
     ['exceptions', ExceptionEventV1Schema, exceptionEvent],
     ['inquiry-hint', InquiryHintV1Schema, inquiryHintEvent],
     ['order-commands', OrderCommandV1Schema, orderCommandEvent],
-  ] as const)('builds a %s event that its contract accepts, the same every time', (_name, schema, build) => {
-    expect(schema.safeParse(build()).error).toBeUndefined();
-    expect(build()).toEqual(build());
-  });
+  ] as const)(
+    'the %s factory builds an event its contract accepts, the same every time',
+    (_name, schema, build) => {
+      expect(schema.safeParse(build()).error).toBeUndefined();
+      expect(build()).toEqual(build());
+    },
+  );
 
   it('applies overrides, and derives the event id and order number from them', () => {
     const e = statusChangedEvent({ paymentRequestId: 'pr-9', version: 2, from: 'init', to: 'success' });
