@@ -1,6 +1,5 @@
 import { decideInquiry } from '@app/alipayplus';
 import { waitFor } from '@app/testing/wait-for';
-import { AlipayPlusSimulator } from '../src';
 import {
   APS_CLIENT,
   ANTOM_CLIENT,
@@ -10,39 +9,31 @@ import {
   script,
   PAID,
   PENDING,
-  runCleanups,
   startSimulator,
-  apiPartners,
+  useApiSimulator,
+  verifiedBody,
 } from './signed-simulator';
 
 describe('AlipayPlusSimulator — inquiryPayment over signed HTTP', () => {
-  let sim: AlipayPlusSimulator;
-  let url: string;
-
-  beforeAll(async () => {
-    ({ sim, url } = await startSimulator({ partners: apiPartners() }));
-  });
-  afterAll(runCleanups);
+  const api = useApiSimulator();
 
   describe.each([
     ['alipayplus', APS_CLIENT],
     ['antom', ANTOM_CLIENT],
   ] as const)('inquiry (%s)', (dialect, clientId) => {
     const inquire = async (paymentRequestId: string) => {
-      const response = await clientFor(url, dialect, clientId).inquiryPayment({ paymentRequestId });
-      if (response.kind !== 'response') throw new Error(`no response: ${JSON.stringify(response)}`);
-      expect(response.verified).toBe(true);
-      return decideInquiry(dialect, response.body);
+      const response = await clientFor(api.url, dialect, clientId).inquiryPayment({ paymentRequestId });
+      return decideInquiry(dialect, verifiedBody(response));
     };
 
     it('answers a processing payment with a verified "pending"', async () => {
-      const truth = sim.createPayment(script(clientId, dialect, PENDING));
+      const truth = api.sim.createPayment(script(clientId, dialect, PENDING));
       await expect(inquire(truth.paymentRequestId)).resolves.toMatchObject({ kind: 'pending' });
-      expect(sim.truth(truth.paymentRequestId)).toMatchObject({ status: 'PROCESSING', inquiries: 1 });
+      expect(api.sim.truth(truth.paymentRequestId)).toMatchObject({ status: 'PROCESSING', inquiries: 1 });
     });
 
     it('answers a paid payment with SUCCESS, its paymentId and amount', async () => {
-      const truth = sim.createPayment(script(clientId, dialect, PAID));
+      const truth = api.sim.createPayment(script(clientId, dialect, PAID));
       await expect(inquire(truth.paymentRequestId)).resolves.toMatchObject({
         kind: 'final',
         outcome: 'SUCCESS',
@@ -54,7 +45,7 @@ describe('AlipayPlusSimulator — inquiryPayment over signed HTTP', () => {
     });
 
     it('answers a failed payment with FAIL and its code, and a closed one with CLOSED', async () => {
-      const failed = sim.createPayment(
+      const failed = api.sim.createPayment(
         script(clientId, dialect, [{ atMs: 0, status: 'FAIL', resultCode: 'RISK_REJECT' }]),
       );
       await expect(inquire(failed.paymentRequestId)).resolves.toMatchObject({
@@ -62,14 +53,14 @@ describe('AlipayPlusSimulator — inquiryPayment over signed HTTP', () => {
         outcome: 'FAIL',
         resultCode: 'RISK_REJECT',
       });
-      const closed = sim.createPayment(
+      const closed = api.sim.createPayment(
         script(clientId, dialect, [{ atMs: 0, status: 'FAIL', resultCode: 'ORDER_IS_CLOSED' }]),
       );
       await expect(inquire(closed.paymentRequestId)).resolves.toMatchObject({
         kind: 'final',
         outcome: 'CLOSED',
       });
-      expect(sim.truth(closed.paymentRequestId)?.expectedOrderStatus).toBe('cancelled');
+      expect(api.sim.truth(closed.paymentRequestId)?.expectedOrderStatus).toBe('cancelled');
     });
 
     it('answers an unknown payment with F ORDER_NOT_EXIST', async () => {
@@ -80,8 +71,10 @@ describe('AlipayPlusSimulator — inquiryPayment over signed HTTP', () => {
     });
 
     it('finds a payment by its paymentId too', async () => {
-      const truth = sim.createPayment(script(clientId, dialect, PAID));
-      const response = await clientFor(url, dialect, clientId).inquiryPayment({ paymentId: truth.paymentId });
+      const truth = api.sim.createPayment(script(clientId, dialect, PAID));
+      const response = await clientFor(api.url, dialect, clientId).inquiryPayment({
+        paymentId: truth.paymentId,
+      });
       expect(response.kind === 'response' && decideInquiry(dialect, response.body)).toMatchObject({
         kind: 'final',
         paymentRequestId: truth.paymentRequestId,
@@ -90,14 +83,14 @@ describe('AlipayPlusSimulator — inquiryPayment over signed HTTP', () => {
 
     it("does not show another client's payment", async () => {
       const other = dialect === 'antom' ? SANDBOX_CLIENT : ANTOM_CLIENT;
-      const truth = sim.createPayment(script(other, 'antom', PAID));
+      const truth = api.sim.createPayment(script(other, 'antom', PAID));
       await expect(inquire(truth.paymentRequestId)).resolves.toMatchObject({ kind: 'not-found' });
     });
   });
 
   it('serves the Antom sandbox path for SANDBOX_ client IDs', async () => {
-    const truth = sim.createPayment(script(SANDBOX_CLIENT, 'antom', PAID));
-    const client = clientFor(url, 'antom', SANDBOX_CLIENT);
+    const truth = api.sim.createPayment(script(SANDBOX_CLIENT, 'antom', PAID));
+    const client = clientFor(api.url, 'antom', SANDBOX_CLIENT);
     const response = await client.inquiryPayment({ paymentRequestId: truth.paymentRequestId });
     expect(response).toMatchObject({ kind: 'response', verified: true, body: { paymentStatus: 'SUCCESS' } });
   });

@@ -1,5 +1,4 @@
 import { decideInquiry, signMessage, verifySignedMessage } from '@app/alipayplus';
-import { AlipayPlusSimulator } from '../src';
 import {
   alipayKeys,
   acquirerKeys,
@@ -9,24 +8,16 @@ import {
   clientFor,
   script,
   PAID,
-  runCleanups,
-  startSimulator,
-  apiPartners,
+  useApiSimulator,
 } from './signed-simulator';
 
 describe('AlipayPlusSimulator — requests it refuses (signature, API, method, client, schema)', () => {
-  let sim: AlipayPlusSimulator;
-  let url: string;
-
-  beforeAll(async () => {
-    ({ sim, url } = await startSimulator({ partners: apiPartners() }));
-  });
-  afterAll(runCleanups);
+  const api = useApiSimulator();
 
   it('answers a request signed with the wrong key with a signed F INVALID_SIGNATURE and counts it', async () => {
-    const truth = sim.createPayment(script(APS_CLIENT, 'alipayplus', PAID));
-    const before = sim.stats().rejectedSignatures;
-    const impostor = clientFor(url, 'alipayplus', APS_CLIENT, strangerKeys.privateKey);
+    const truth = api.sim.createPayment(script(APS_CLIENT, 'alipayplus', PAID));
+    const before = api.sim.stats().rejectedSignatures;
+    const impostor = clientFor(api.url, 'alipayplus', APS_CLIENT, strangerKeys.privateKey);
     const response = await impostor.inquiryPayment({ paymentRequestId: truth.paymentRequestId });
     expect(response).toMatchObject({ kind: 'response', verified: true });
     expect(response.kind === 'response' && decideInquiry('alipayplus', response.body)).toEqual({
@@ -34,12 +25,12 @@ describe('AlipayPlusSimulator — requests it refuses (signature, API, method, c
       resultCode: 'INVALID_SIGNATURE',
       resultMessage: expect.any(String),
     });
-    expect(sim.stats().rejectedSignatures).toBe(before + 1);
-    expect(sim.truth(truth.paymentRequestId)?.inquiries).toBe(0);
+    expect(api.sim.stats().rejectedSignatures).toBe(before + 1);
+    expect(api.sim.truth(truth.paymentRequestId)?.inquiries).toBe(0);
   });
 
   it("answers a client calling the other dialect's API with F INVALID_API", async () => {
-    const response = await clientFor(url, 'alipayplus', ANTOM_CLIENT).inquiryPayment({
+    const response = await clientFor(api.url, 'alipayplus', ANTOM_CLIENT).inquiryPayment({
       paymentRequestId: 'x',
     });
     expect(response).toMatchObject({ kind: 'response', verified: true });
@@ -50,13 +41,13 @@ describe('AlipayPlusSimulator — requests it refuses (signature, API, method, c
   });
 
   it('answers anything but POST on an API path with 405', async () => {
-    const response = await fetch(`${url}/aps/api/v1/payments/inquiryPayment`);
+    const response = await fetch(`${api.url}/aps/api/v1/payments/inquiryPayment`);
     expect(response.status).toBe(405);
     expect(await response.json()).toMatchObject({ result: { resultCode: 'METHOD_NOT_SUPPORTED' } });
   });
 
   it('answers an unknown client with F INVALID_CLIENT (unsigned: there is no partner key)', async () => {
-    const response = await clientFor(url, 'antom', 'NOBODY').inquiryPayment({ paymentRequestId: 'x' });
+    const response = await clientFor(api.url, 'antom', 'NOBODY').inquiryPayment({ paymentRequestId: 'x' });
     expect(response).toMatchObject({
       kind: 'response',
       verified: false,
@@ -76,7 +67,7 @@ describe('AlipayPlusSimulator — requests it refuses (signature, API, method, c
       body,
       privateKey: acquirerKeys.privateKey,
     });
-    const response = await fetch(`${url}${path}`, {
+    const response = await fetch(`${api.url}${path}`, {
       method: 'POST',
       headers: { 'Client-Id': APS_CLIENT, 'Request-Time': requestTime, Signature: signatureHeader },
       body,

@@ -3,6 +3,7 @@ import { createServer, IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   AlipayPlusClient,
+  ClientResult,
   buildFailureAckBody,
   NOTIFY_ACK_BODY,
   readHeader,
@@ -146,9 +147,27 @@ export async function startReceiver(
   return { url: `http://127.0.0.1:${port}/${dialect}/notify`, received };
 }
 
-/** The partners the signed-API specs talk to (both dialects, and an Antom sandbox client). */
-export const apiPartners = (): SimulatorPartner[] => [
-  partner(APS_CLIENT, 'alipayplus'),
-  partner(ANTOM_CLIENT, 'antom'),
-  partner(SANDBOX_CLIENT, 'antom'),
-];
+/**
+ * One simulator for the describe block that calls this (both dialects and an Antom sandbox client),
+ * started before its tests and stopped after them.
+ */
+export function useApiSimulator(): { readonly sim: AlipayPlusSimulator; readonly url: string } {
+  const running = {} as { sim: AlipayPlusSimulator; url: string };
+  beforeAll(async () => {
+    const partners = [
+      partner(APS_CLIENT, 'alipayplus'),
+      partner(ANTOM_CLIENT, 'antom'),
+      partner(SANDBOX_CLIENT, 'antom'),
+    ];
+    Object.assign(running, await startSimulator({ partners }));
+  });
+  afterAll(runCleanups);
+  return running;
+}
+
+/** The body of a response whose signature the client checked; anything else fails the test. */
+export function verifiedBody<TBody>(response: ClientResult<TBody>): TBody {
+  if (response.kind !== 'response') throw new Error(`no response: ${JSON.stringify(response)}`);
+  expect(response.verified).toBe(true);
+  return response.body;
+}
