@@ -4,16 +4,20 @@
 // tsconfig.json, so a rule sees where an import lands, however it is written.
 //
 // Test code: *.spec.ts, *.int-spec.ts, *.e2e-spec.ts and every test/ folder. Harness code (the demo
-// and the benchmarks) drives the whole system from outside, like a test. Everything else under
+// and the benchmarks) drives the whole system from outside, like a test; developer tools (below) are
+// not deployed either. Everything else under
 // apps/, libs/ (but libs/testing), scripts/ and examples/ is production code.
 // Test-only composition (e.g. the poller's test bed, which runs order-state and the simulator) goes
 // through the @test/* aliases: production code may not use them (rule below) and at run time
 // scripts/register-paths.js never resolves them.
 const TEST_CODE = ['\\.(spec|int-spec|e2e-spec)\\.ts$', '^(apps|libs)/[^/]+/test/', '^test/'];
 const HARNESS = ['^bench/', '^scripts/demo\\.ts$'];
+// Developer tools that are never deployed: the local Kafka/PostgreSQL harness CLI, and the settings
+// reference generator (it reads every service's config schema, the simulator's too).
+const DEV_TOOLS = ['^scripts/infra\\.js$', '^scripts/(generate-)?config-docs\\.ts$'];
 const PRODUCTION = {
   path: '^(apps|libs|scripts|examples)/',
-  pathNot: [...TEST_CODE, ...HARNESS, '^libs/testing/'],
+  pathNot: [...TEST_CODE, ...HARNESS, ...DEV_TOOLS, '^libs/testing/'],
 };
 const TEST_ALIAS = ['aliased-tsconfig-paths'];
 
