@@ -26,6 +26,7 @@ import { CpuMeter, localInfraPids, ownCpuMs, processTreeCpuMs } from '@app/testi
 import { bootstrapOrderState } from '../apps/order-state/src/bootstrap';
 import { loadOrderStateConfig } from '../apps/order-state/src/config';
 import { ApplyObservationsUseCase } from '../apps/order-state/src/application/apply-observations.use-case';
+import { PostgresOrderRepository } from '../apps/order-state/src/infrastructure/persistence/postgres-order-repository';
 import {
   orderStateDataSourceOptions,
   runMigrations,
@@ -219,7 +220,7 @@ async function measureBaseline(kafka: Kafka, ids: string[]) {
   await seedOrders(db.url, ids);
   const ds = new DataSource(orderStateDataSourceOptions(db.url, 10));
   await ds.initialize();
-  const useCase = new ApplyObservationsUseCase(ds);
+  const useCase = new ApplyObservationsUseCase(new PostgresOrderRepository(ds));
   const consumer = kafka.consumer({ groupId: `bench-baseline-${randomBytes(3).toString('hex')}` });
   await consumer.connect();
   await consumer.subscribe({ topic: Topics.resultObserved, fromBeginning: true });

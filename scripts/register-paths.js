@@ -4,7 +4,12 @@ const path = require('path');
 const tsConfigPaths = require('tsconfig-paths');
 const { compilerOptions } = require('../tsconfig.json');
 
+// The @test/* aliases are for tests only (they let a test compose apps): never resolved at run time.
+const paths = Object.fromEntries(
+  Object.entries(compilerOptions.paths).filter(([alias]) => !alias.startsWith('@test/')),
+);
+
 tsConfigPaths.register({
   baseUrl: path.resolve(__dirname, '..', 'dist'),
-  paths: compilerOptions.paths,
+  paths,
 });

@@ -5,11 +5,12 @@ import { Topics } from '@app/contracts';
 import { waitFor, stopKafka, startKafka } from '@app/testing';
 import { createTestDatabase } from '@app/testing/test-database';
 import { KafkaCollector, groupCaughtUp, testKafka, topicEndOffsetSum } from '@app/testing/kafka-probes';
+import { partnerSetting, partnersJson, postOrder } from '@app/testing/factories';
 import { generateTestKeyPair } from '@app/testing/keys';
-import { bootstrapOrderState, RunningOrderState } from '../../apps/order-state/src/bootstrap';
-import { loadOrderStateConfig } from '../../apps/order-state/src/config';
-import { bootstrapNotifyGateway, RunningNotifyGateway } from '../../apps/notify-gateway/src/bootstrap';
-import { loadNotifyGatewayConfig } from '../../apps/notify-gateway/src/config';
+import { bootstrapOrderState, RunningOrderState } from '@test/order-state/bootstrap';
+import { loadOrderStateConfig } from '@test/order-state/config';
+import { bootstrapNotifyGateway, RunningNotifyGateway } from '@test/notify-gateway/bootstrap';
+import { loadNotifyGatewayConfig } from '@test/notify-gateway/config';
 
 /**
  * Issue 2 acceptance: a signed Alipay+ notification turns a registered `init` order into `success`
@@ -53,14 +54,13 @@ describe('notifyPayment → Kafka → order-state (real Kafka and PostgreSQL)', 
         KAFKA_BROKERS: process.env.KAFKA_BROKERS,
         HTTP_PORT: '0',
         PUBLISH_TIMEOUT_MS: '2000',
-        PARTNERS_JSON: JSON.stringify([
-          {
+        PARTNERS_JSON: partnersJson(
+          partnerSetting({
             clientId: CLIENT_ID,
-            dialect: 'alipayplus',
             privateKeyEnv: 'E2E_OUR_PRIVATE_KEY',
             peerPublicKey: alipay.publicKeyBase64,
-          },
-        ]),
+          }),
+        ),
       }),
     );
     statusEvents = await new KafkaCollector<{
@@ -83,16 +83,10 @@ describe('notifyPayment → Kafka → order-state (real Kafka and PostgreSQL)', 
   const newId = (label: string) => `${label}-${randomBytes(6).toString('hex')}`;
 
   async function registerOrder(paymentRequestId: string, value = '1000') {
-    const res = await fetch(`${orderState.url}/orders`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        paymentRequestId,
-        clientId: CLIENT_ID,
-        orderNo: `order-${paymentRequestId}`,
-        dialect: 'alipayplus',
-        amount: { value, currency: 'JPY' },
-      }),
+    const res = await postOrder(orderState.url, {
+      paymentRequestId,
+      clientId: CLIENT_ID,
+      amount: { value, currency: 'JPY' },
     });
     expect(res.status).toBe(201);
   }

@@ -1,5 +1,6 @@
 import { ConsumerHealth } from '@app/kafka';
-import { encodeEvent, InquiryHintV1, Topics } from '@app/contracts';
+import { encodeEvent, Topics } from '@app/contracts';
+import { inquiryHintEvent } from '@app/testing/factories';
 import { waitFor } from '@app/testing';
 import { groupCaughtUp } from '@app/testing/kafka-probes';
 import { RunningInquiryPoller } from '../src/bootstrap';
@@ -235,15 +236,13 @@ describe('inquiry-poller with order-state and the signed simulator (real Kafka a
       const producer = bed.kafka.producer();
       await producer.connect();
       try {
-        const hint = (paymentRequestId: string): InquiryHintV1 => ({
-          eventId: `hint:${paymentRequestId}`,
-          schemaVersion: 1,
-          occurredAt: new Date().toISOString(),
-          clientId: manual.clientId,
-          paymentRequestId,
-          dialect: 'alipayplus',
-          reason: 'INVALID_SIGNATURE',
-        });
+        const hint = (paymentRequestId: string) =>
+          inquiryHintEvent({
+            occurredAt: new Date().toISOString(),
+            clientId: manual.clientId,
+            paymentRequestId,
+            reason: 'INVALID_SIGNATURE',
+          });
         await producer.send({
           topic: Topics.inquiryHint,
           messages: [id, unknown].map((k) => ({ key: k, value: encodeEvent(Topics.inquiryHint, hint(k)) })),

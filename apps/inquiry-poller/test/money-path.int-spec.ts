@@ -1,6 +1,7 @@
 import { randomBytes } from 'crypto';
 import { encodeEvent, ExceptionEventV1, StatusChangedV1, Topics } from '@app/contracts';
 import { waitFor } from '@app/testing';
+import { exceptionEvent as buildExceptionEvent, statusChangedEvent } from '@app/testing/factories';
 import { PollerTestBed, TestPartner } from './poller-test-bed';
 import { answer, ScriptedPartner } from './scripted-partner';
 
@@ -83,42 +84,36 @@ describe('inquiry-poller money-path exceptions (real Kafka and PostgreSQL)', () 
     produce(
       Topics.statusChanged,
       id,
-      encodeEvent(Topics.statusChanged, {
-        eventId: `status:${id}:${over.version ?? 1}`,
-        schemaVersion: 1,
-        occurredAt: new Date().toISOString(),
-        clientId: partner.clientId,
-        paymentRequestId: id,
-        orderNo: `order-${id}`,
-        dialect: partner.dialect,
-        from: null,
-        to: 'init',
-        source: 'registration',
-        amount: { value: '1000', currency: 'JPY' },
-        paymentExpiryTime: new Date(Date.now() + 600_000).toISOString(),
-        version: 1,
-        ...over,
-      }),
+      encodeEvent(
+        Topics.statusChanged,
+        statusChangedEvent({
+          occurredAt: new Date().toISOString(),
+          clientId: partner.clientId,
+          paymentRequestId: id,
+          dialect: partner.dialect,
+          paymentExpiryTime: new Date(Date.now() + 600_000).toISOString(),
+          ...over,
+        }),
+      ),
     );
   const exceptionEvent = (id: string, over: Partial<ExceptionEventV1>) =>
     produce(
       Topics.exceptions,
       id,
-      encodeEvent(Topics.exceptions, {
-        eventId: `exception:${id}:${randomBytes(3).toString('hex')}`,
-        schemaVersion: 1,
-        occurredAt: new Date().toISOString(),
-        clientId: aps.clientId,
-        paymentRequestId: id,
-        dialect: 'alipayplus',
-        exceptionId: String(Date.now() % 1_000_000),
-        type: 'resolved',
-        reason: 'AMOUNT_MISMATCH',
-        detail: 'spec',
-        openedAt: new Date().toISOString(),
-        orderStatus: 'success',
-        ...over,
-      }),
+      encodeEvent(
+        Topics.exceptions,
+        buildExceptionEvent({
+          eventId: `exception:${id}:${randomBytes(3).toString('hex')}`,
+          occurredAt: new Date().toISOString(),
+          clientId: aps.clientId,
+          paymentRequestId: id,
+          exceptionId: String(Date.now() % 1_000_000),
+          type: 'resolved',
+          openedAt: new Date().toISOString(),
+          orderStatus: 'success',
+          ...over,
+        }),
+      ),
     );
   const processing = { timeline: [{ atMs: 0, status: 'PROCESSING' as const }] };
 

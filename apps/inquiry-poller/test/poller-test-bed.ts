@@ -5,9 +5,10 @@ import { createTestDatabase, queryRows } from '@app/testing/test-database';
 import { testKafka } from '@app/testing/kafka-probes';
 import { generateTestKeyPair } from '@app/testing/keys';
 import { waitFor } from '@app/testing';
-import { AlipayPlusSimulator, ChaosSettings, TruthStep } from '../../alipayplus-simulator/src';
-import { bootstrapOrderState, RunningOrderState } from '../../order-state/src/bootstrap';
-import { loadOrderStateConfig } from '../../order-state/src/config';
+import { partnerSetting, partnersJson, postOrder, uniquePaymentRequestId } from '@app/testing/factories';
+import { AlipayPlusSimulator, ChaosSettings, TruthStep } from '@test/simulator';
+import { bootstrapOrderState, RunningOrderState } from '@test/order-state/bootstrap';
+import { loadOrderStateConfig } from '@test/order-state/config';
 import { bootstrapInquiryPoller, RunningInquiryPoller } from '../src/bootstrap';
 import { loadInquiryPollerConfig } from '../src/config';
 
@@ -108,14 +109,16 @@ export class PollerTestBed {
         OPERATOR_AUTH: 'disabled',
         KAFKA_GROUP_ID: this.pollerGroup,
         POLLER_INSTANCE_ID: `${name}-${this.suffix}`,
-        PARTNERS_JSON: JSON.stringify(
-          this.partners.map((p) => ({
-            clientId: p.clientId,
-            dialect: p.dialect,
-            privateKeyEnv: this.keyEnv,
-            peerPublicKey: (p.wrongPeerKey ? this.stranger : this.alipay).publicKeyBase64,
-            apiBaseUrl: p.apiBaseUrl?.() ?? this.simUrl,
-          })),
+        PARTNERS_JSON: partnersJson(
+          ...this.partners.map((p) =>
+            partnerSetting({
+              clientId: p.clientId,
+              dialect: p.dialect,
+              privateKeyEnv: this.keyEnv,
+              peerPublicKey: (p.wrongPeerKey ? this.stranger : this.alipay).publicKeyBase64,
+              apiBaseUrl: p.apiBaseUrl?.() ?? this.simUrl,
+            }),
+          ),
         ),
         PARTNER_POLICIES_JSON: JSON.stringify(overrides),
         FIRST_INQUIRY_DELAY_MS: '500',
@@ -141,7 +144,7 @@ export class PollerTestBed {
     label: string,
     opts: { timeline: TruthStep[]; expiresInMs?: number; notify?: boolean; amount?: string },
   ): Promise<string> {
-    const paymentRequestId = `${label}-${randomBytes(5).toString('hex')}`;
+    const paymentRequestId = uniquePaymentRequestId(label);
     const amount = { value: opts.amount ?? '1000', currency: 'JPY' };
     this.sim.createPayment({
       paymentRequestId,
@@ -151,19 +154,14 @@ export class PollerTestBed {
       timeline: opts.timeline,
       notify: opts.notify ?? false,
     });
-    const res = await fetch(`${this.orderState.url}/orders`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        paymentRequestId,
-        clientId: partner.clientId,
-        orderNo: `order-${paymentRequestId}`,
-        dialect: partner.dialect,
-        amount,
-        ...(opts.expiresInMs !== undefined
-          ? { paymentExpiryTime: new Date(Date.now() + opts.expiresInMs).toISOString() }
-          : {}),
-      }),
+    const res = await postOrder(this.orderState.url, {
+      paymentRequestId,
+      clientId: partner.clientId,
+      dialect: partner.dialect,
+      amount,
+      ...(opts.expiresInMs !== undefined
+        ? { paymentExpiryTime: new Date(Date.now() + opts.expiresInMs).toISOString() }
+        : {}),
     });
     if (res.status !== 201)
       throw new Error(`registering ${paymentRequestId}: HTTP ${res.status} ${await res.text()}`);

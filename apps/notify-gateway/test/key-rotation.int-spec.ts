@@ -8,6 +8,7 @@ import { Topics } from '@app/contracts';
 import { waitFor } from '@app/testing';
 import { KafkaCollector, testKafka, topicEndOffsetSum } from '@app/testing/kafka-probes';
 import { addPeerKey, reloadSettings } from '@app/testing/k-key-rotation';
+import { partnerSetting, partnersJson } from '@app/testing/factories';
 import { generateTestKeyPair } from '@app/testing/keys';
 import { freePort, ServiceProcess, startServiceProcess } from '@app/testing/service-process';
 import { bootstrapNotifyGateway, RunningNotifyGateway } from '../src/bootstrap';
@@ -34,15 +35,14 @@ describe('notify-gateway key rotation and settings reload (real Kafka)', () => {
   const writePartners = (peerKeys: { keyVersion: string; publicKey: string }[]) =>
     writeFileSync(
       partnersFile,
-      JSON.stringify([
-        {
+      partnersJson(
+        partnerSetting({
           clientId: CLIENT_ID,
-          dialect: 'alipayplus',
           keyVersion: '1',
           privateKeyEnv: 'GW_KEYS_TEST_PRIVATE_KEY',
           peerPublicKeys: peerKeys,
-        },
-      ]),
+        }),
+      ),
     );
   let gateway: RunningNotifyGateway;
   let kafka: Kafka;
@@ -188,15 +188,14 @@ describe('notify-gateway key rotation and settings reload (real Kafka)', () => {
     const file = path.join(dir, 'process-partners.json');
     writeFileSync(
       file,
-      JSON.stringify([
-        {
+      partnersJson(
+        partnerSetting({
           clientId: CLIENT_ID,
-          dialect: 'alipayplus',
           privateKeyEnv: 'GW_KEYS_TEST_PRIVATE_KEY',
           peerPublicKey: alipayOld.publicKeyBase64,
           peerKeyVersion: '1',
-        },
-      ]),
+        }),
+      ),
     );
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;

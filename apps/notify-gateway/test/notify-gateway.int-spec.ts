@@ -6,6 +6,7 @@ import { loadPrivateKey, loadPublicKey, signMessage, verifySignedMessage } from 
 import { Topics } from '@app/contracts';
 import { repoRoot, waitFor } from '@app/testing';
 import { KafkaCollector, testKafka, topicEndOffsetSum } from '@app/testing/kafka-probes';
+import { partnerSetting, partnersJson } from '@app/testing/factories';
 import { generateTestKeyPair } from '@app/testing/keys';
 import { bootstrapNotifyGateway, RunningNotifyGateway } from '../src/bootstrap';
 import { loadNotifyGatewayConfig } from '../src/config';
@@ -48,21 +49,22 @@ describe('notify-gateway input handling (real Kafka)', () => {
         HTTP_PORT: '0',
         BODY_LIMIT_BYTES: '4096',
         REQUEST_TIMEOUT_MS: '1000',
-        PARTNERS_JSON: JSON.stringify([
-          {
+        PARTNERS_JSON: partnersJson(
+          partnerSetting({
             clientId: CLIENT_ID,
-            dialect: 'alipayplus',
             privateKeyEnv: 'GW_TEST_PRIVATE_KEY',
             peerPublicKey: alipay.publicKeyBase64,
-          },
-          // The real 2019 Antom notification was signed for the merchant's path /api/back.
-          {
+          }),
+          // The real 2019 Antom notification was signed for the merchant's path /api/back (no key of
+          // ours: Antom acks need no signature).
+          partnerSetting({
             clientId: vector.clientId,
             dialect: 'antom',
+            privateKeyEnv: undefined,
             peerPublicKey: vector.alipayPublicKeyBase64X509,
             notifyPath: vector.path,
-          },
-        ]),
+          }),
+        ),
       }),
     );
     results = await new KafkaCollector<ObservedEvent>(kafka, [Topics.resultObserved]).start();
@@ -315,14 +317,13 @@ describe('notify-gateway operations: /metrics and probes (real Kafka)', () => {
       loadNotifyGatewayConfig({
         KAFKA_BROKERS: process.env.KAFKA_BROKERS,
         HTTP_PORT: '0',
-        PARTNERS_JSON: JSON.stringify([
-          {
+        PARTNERS_JSON: partnersJson(
+          partnerSetting({
             clientId: CLIENT_ID,
-            dialect: 'alipayplus',
             privateKeyEnv: 'GW_OPS_PRIVATE_KEY',
             peerPublicKey: alipay.publicKeyBase64,
-          },
-        ]),
+          }),
+        ),
       }),
     );
   });

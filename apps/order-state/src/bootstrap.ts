@@ -1,3 +1,4 @@
+import type { Provider } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
@@ -32,7 +33,18 @@ export interface RunningOrderState {
   close(): Promise<void>;
 }
 
-export async function bootstrapOrderState(config: OrderStateConfig): Promise<RunningOrderState> {
+export interface OrderStateBootOptions {
+  /**
+   * Bindings that replace the module's by token (OrderStateModule.forRoot), e.g. a test bootstrap's
+   * decorator of a port (apps/order-state/test/crash-after-commit.main.ts). None in production.
+   */
+  overrides?: readonly Provider[];
+}
+
+export async function bootstrapOrderState(
+  config: OrderStateConfig,
+  options: OrderStateBootOptions = {},
+): Promise<RunningOrderState> {
   const logger = createLogger('order-state');
   const auth = loadOperatorAuth('order-state', config);
   const metrics = new ServiceMetrics('order-state');
@@ -51,7 +63,7 @@ export async function bootstrapOrderState(config: OrderStateConfig): Promise<Run
     ],
   });
   const app = await NestFactory.create<NestFastifyApplication>(
-    OrderStateModule.forRoot(config, { metrics, probes, auth }),
+    OrderStateModule.forRoot(config, { metrics, probes, auth }, options.overrides),
     new FastifyAdapter({ bodyLimit: 64 * 1024 }),
     { logger, bufferLogs: false },
   );

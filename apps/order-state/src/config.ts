@@ -56,13 +56,6 @@ export const OrderStateSettings = z.object({
   OUTBOX_RELAY_ENABLED: booleanSetting(true).describe(
     'Whether this replica runs the outbox relay. One replica publishes at a time (a PostgreSQL session lock); the others stand by.',
   ),
-  FAILPOINT_CRASH_AFTER_APPLY: z
-    .string()
-    .min(1)
-    .optional()
-    .describe(
-      'Test only, never set in production: after applying (and committing) a batch that holds this paymentRequestId, the process kills itself before committing the Kafka offsets.',
-    ),
 });
 export type OrderStateConfig = z.infer<typeof OrderStateSettings>;
 

@@ -1,5 +1,5 @@
 import { ConsumerHealth } from '@app/kafka';
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, Provider } from '@nestjs/common';
 import {
   DeadLetterArchive,
   DeadLetterReplayer,
@@ -9,7 +9,7 @@ import {
 } from '@app/dead-letters';
 import { ObservabilityModule, ServiceMetrics, ServiceProbes } from '@app/observability';
 import { OPERATOR_AUTH_CONFIG, OperatorAuthConfig } from '@app/operator-auth';
-import { OutcomeRecorder } from './application/ports';
+import { OrderRepository, OutcomeRecorder } from './application/ports';
 import { ConsoleController } from './infrastructure/console/console.controller';
 import { OrderStateMetrics } from './infrastructure/metrics/order-state-metrics';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -21,6 +21,8 @@ import { OrdersController } from './infrastructure/http/orders.controller';
 import { ExceptionsController } from './infrastructure/http/exceptions.controller';
 import { ExceptionsUseCase } from './application/exceptions.use-case';
 import { OrderStateConsumers } from './infrastructure/messaging/order-state.consumers';
+import { PostgresOrderQueries } from './infrastructure/persistence/postgres-order-queries';
+import { PostgresOrderRepository } from './infrastructure/persistence/postgres-order-repository';
 import { ORDER_STATE_CONFIG, OrderStateConfig } from './config';
 
 @Module({})
@@ -28,6 +30,11 @@ export class OrderStateModule {
   static forRoot(
     config: OrderStateConfig,
     ops: { metrics: ServiceMetrics; probes: ServiceProbes; auth: OperatorAuthConfig },
+    /**
+     * Bindings that replace the ones above by token (they come last), e.g. a test's decorator of a
+     * port. None in production.
+     */
+    overrides: readonly Provider[] = [],
   ): DynamicModule {
     return {
       module: OrderStateModule,
@@ -55,8 +62,10 @@ export class OrderStateModule {
         ApplyObservationsUseCase,
         RegisterOrdersUseCase,
         ExceptionsUseCase,
-        OrderQueries,
+        { provide: OrderRepository, useClass: PostgresOrderRepository },
+        { provide: OrderQueries, useClass: PostgresOrderQueries },
         ConsumerHealth,
+        ...overrides,
       ],
     };
   }

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { encodeEvent, ResultObservedV1, Topics } from '@app/contracts';
 import { createTestDatabase, queryRows } from '@app/testing/test-database';
 import { ApplyObservationsUseCase } from '../src/application/apply-observations.use-case';
+import { PostgresOrderRepository } from '../src/infrastructure/persistence/postgres-order-repository';
 import {
   orderStateDataSourceOptions,
   ORDER_STATE_MIGRATION_LOCK,
@@ -62,7 +63,7 @@ describe('ApplyObservationsUseCase (real PostgreSQL)', () => {
       rawBody: i % 97 === 0 ? null : rawOf(i),
     }));
 
-    const summary = await new ApplyObservationsUseCase(ds).execute(events);
+    const summary = await new ApplyObservationsUseCase(new PostgresOrderRepository(ds)).execute(events);
     expect(summary).toMatchObject({ received: n, duplicates: 0, transitions: n, anomalies: 0 });
 
     const timeline = await queryRows<{
@@ -105,7 +106,7 @@ describe('ApplyObservationsUseCase (real PostgreSQL)', () => {
     expect(Number(orders.n)).toBe(n);
 
     // The same batch again changes nothing.
-    const replay = await new ApplyObservationsUseCase(ds).execute(events);
+    const replay = await new ApplyObservationsUseCase(new PostgresOrderRepository(ds)).execute(events);
     expect(replay).toMatchObject({ received: n, duplicates: n, transitions: 0 });
   });
 });

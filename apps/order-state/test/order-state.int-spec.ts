@@ -436,10 +436,12 @@ describe('order-state (real Kafka and PostgreSQL)', () => {
       try {
         const id = newId('crash');
         const port = await freePort();
+        // The test bootstrap with the failpoint (test/crash-after-commit.main.ts), built to dist.
         crashing = await startServiceProcess(
           'order-state',
           env(port, { FAILPOINT_CRASH_AFTER_APPLY: id }),
           `http://127.0.0.1:${port}/health`,
+          'dist/apps/order-state/test/crash-after-commit.main.js',
         );
         const reg = await fetch(`http://127.0.0.1:${port}/orders`, {
           method: 'POST',

@@ -1,8 +1,17 @@
 import { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { LoggerService } from '@nestjs/common';
-import { decodeEvent, DeadLetterV1, EventOf, Topics, TopicName, encodeEvent } from '@app/contracts';
+import { decodeEvent, EventOf, TopicName } from '@app/contracts';
 import type { ServiceMetrics } from '@app/observability';
+import { ConsumerHealth } from './consumer-health';
+import { consumerMetrics } from './consumer-metrics';
+import { deadLettersFor, RefusedMessage } from './dead-letters';
 import { DurableProducer } from './durable-producer';
+
+// Split by concern: the health flag (consumer-health.ts), the Prometheus series (consumer-metrics.ts)
+// and the dead letters' shape (dead-letters.ts) are re-exported, so `@app/kafka` exports what it did.
+export { ConsumerHealth } from './consumer-health';
+export { consumerMetrics } from './consumer-metrics';
+export { DEAD_LETTER_VALUE_MAX_BYTES } from './dead-letters';
 
 export interface DecodedMessage<T extends TopicName> {
   topic: T;
@@ -13,30 +22,6 @@ export interface DecodedMessage<T extends TopicName> {
 }
 
 export type BatchHandler<T extends TopicName> = (messages: DecodedMessage<T>[]) => Promise<void>;
-
-/**
- * The most of a refused value a dead letter carries (base64 makes it 256 KiB at most): letters must
- * stay well under Kafka's 1 MB message limit, or the DLQ write fails and the consumer with it.
- */
-export const DEAD_LETTER_VALUE_MAX_BYTES = 192 * 1024;
-
-/**
- * Whether the batch consumer still consumes. kafkajs gives up for good on some errors (a request the
- * broker refuses as non-retriable, a missing permission): the consumer leaves its group while the
- * process runs on. Health endpoints read this, so that Kubernetes restarts the pod.
- */
-export class ConsumerHealth {
-  private reason: string | null = null;
-
-  /** Why the consumer stopped for good; null while it consumes. */
-  get failure(): string | null {
-    return this.reason;
-  }
-
-  markStopped(reason: string): void {
-    this.reason = reason;
-  }
-}
 
 export interface BatchConsumerOptions {
   groupId: string;
@@ -61,28 +46,6 @@ export interface BatchConsumerOptions {
   isPoisonError?: (err: unknown) => boolean;
   /** Where consumer lag, batch durations and dead-letter writes are counted (GET /metrics). */
   metrics?: ServiceMetrics;
-}
-
-/** The consumer's Prometheus series, declared once per registry. */
-export function consumerMetrics(metrics: ServiceMetrics) {
-  return {
-    lag: metrics.gauge(
-      'kafka_consumer_lag_messages',
-      'Messages behind the partition end after the last batch handled, per group, topic and partition.',
-      ['group', 'topic', 'partition'],
-    ),
-    batchDuration: metrics.histogram(
-      'kafka_consumer_batch_duration_seconds',
-      'Time to decode, apply and commit one partition batch.',
-      ['group', 'topic'],
-    ),
-    messages: metrics.counter('kafka_consumer_messages_total', 'Messages consumed.', ['group', 'topic']),
-    deadLetters: metrics.counter(
-      'dlq_writes_total',
-      'Messages sent to payments.dlq.v1, by the topic they came from.',
-      ['group', 'topic'],
-    ),
-  };
 }
 
 /**
@@ -179,7 +142,7 @@ export class BatchConsumer {
 
     const valid: DecodedMessage<TopicName>[] = [];
     const raw = new Map<string, KafkaMessage>();
-    const poison: { message: KafkaMessage; reason: string }[] = [];
+    const poison: RefusedMessage[] = [];
     for (const message of batch.messages) {
       const decoded = decodeEvent(topic, message.value);
       if (decoded.ok) {
@@ -244,42 +207,13 @@ export class BatchConsumer {
     }
   }
 
-  private async deadLetter(
-    topic: TopicName,
-    partition: number,
-    poison: { message: KafkaMessage; reason: string }[],
-  ) {
-    const now = new Date().toISOString();
-    const letters = poison.map(({ message, reason }) => {
-      const whole = message.value;
-      const truncated = whole !== null && whole.length > DEAD_LETTER_VALUE_MAX_BYTES;
-      const raw = truncated ? whole.subarray(0, DEAD_LETTER_VALUE_MAX_BYTES) : whole;
-      const utf8 = raw ? raw.toString('utf8') : null;
-      const isUtf8 = raw ? Buffer.from(utf8 ?? '', 'utf8').equals(raw) : true;
-      const letter: DeadLetterV1 = {
-        // Deterministic: a replay of the same offset dead-letters it with the same id.
-        eventId: `dlq:${this.options.groupId}:${topic}:${partition}:${message.offset}`,
-        schemaVersion: 1,
-        occurredAt: now,
-        originalTopic: topic,
-        partition,
-        offset: message.offset,
-        key: message.key?.toString('utf8').slice(0, 1024) ?? null,
-        value: raw ? (isUtf8 ? utf8 : raw.toString('base64')) : null,
-        valueEncoding: isUtf8 ? 'utf8' : 'base64',
-        ...(truncated ? { valueTruncated: true as const, valueBytes: whole.length } : {}),
-        reason: reason.slice(0, 4000),
-        consumerGroup: this.options.groupId,
-      };
+  private async deadLetter(topic: TopicName, partition: number, poison: RefusedMessage[]) {
+    for (const { message, reason } of poison) {
       this.options.logger.warn(
         `dead-lettering ${topic}[${partition}]@${message.offset}: ${reason.split('\n')[0]}`,
       );
-      return {
-        topic: Topics.dlq,
-        key: letter.key ?? `${topic}:${partition}`,
-        value: encodeEvent(Topics.dlq, letter),
-      };
-    });
+    }
+    const letters = deadLettersFor(this.options.groupId, topic, partition, poison);
     await this.options.deadLetters.publish(letters);
     this.metrics?.deadLetters.inc({ group: this.options.groupId, topic }, letters.length);
   }

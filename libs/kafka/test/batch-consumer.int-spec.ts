@@ -8,7 +8,8 @@ import { NestFactory } from '@nestjs/core';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Client } from 'pg';
-import { encodeEvent, ResultObservedV1, Topics } from '@app/contracts';
+import { encodeEvent, Topics } from '@app/contracts';
+import { resultObservedEvent } from '@app/testing/factories';
 import { ServiceMetrics } from '@app/observability';
 import { isPostgresDataError } from '@app/persistence';
 import { waitFor } from '@app/testing';
@@ -123,18 +124,16 @@ describe('BatchConsumer (real Kafka and PostgreSQL)', () => {
   /** Nine results on one partition, the sixth a value PostgreSQL refuses; then what became of them. */
   async function sendNineAndExpectOneDeadLettered(scenario: Scenario): Promise<void> {
     const ids = Array.from({ length: 9 }, (_, i) => `${scenario.tag}-${i}`);
-    const event = (id: string, i: number): ResultObservedV1 => ({
-      eventId: `notify:${id}`,
-      schemaVersion: 1,
-      occurredAt: new Date().toISOString(),
-      clientId: 'T_SPEC',
-      paymentRequestId: id,
-      dialect: 'alipayplus',
-      source: 'notify',
-      outcome: 'FAIL',
-      // Valid for the contract (any code of ≤ 64 chars); message 5 is not a date PostgreSQL has.
-      resultCode: i === 5 ? '0000-01-01T00:00:00Z' : `2026-11-2${i}T00:00:00Z`,
-    });
+    const event = (id: string, i: number) =>
+      resultObservedEvent({
+        eventId: `notify:${id}`,
+        occurredAt: new Date().toISOString(),
+        clientId: 'T_SPEC',
+        paymentRequestId: id,
+        outcome: 'FAIL',
+        // Valid for the contract (any code of ≤ 64 chars); message 5 is not a date PostgreSQL has.
+        resultCode: i === 5 ? '0000-01-01T00:00:00Z' : `2026-11-2${i}T00:00:00Z`,
+      });
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
     // One key, so one partition and (very likely) one batch.
@@ -290,17 +289,17 @@ describe('BatchConsumer (real Kafka and PostgreSQL)', () => {
       messages: [
         {
           key: scenario.tag,
-          value: encodeEvent(Topics.resultObserved, {
-            eventId: `notify:${scenario.tag}`,
-            schemaVersion: 1,
-            occurredAt: new Date().toISOString(),
-            clientId: 'T_SPEC',
-            paymentRequestId: `${scenario.tag}-0`,
-            dialect: 'alipayplus',
-            source: 'notify',
-            outcome: 'FAIL',
-            resultCode: 'X',
-          }),
+          value: encodeEvent(
+            Topics.resultObserved,
+            resultObservedEvent({
+              eventId: `notify:${scenario.tag}`,
+              occurredAt: new Date().toISOString(),
+              clientId: 'T_SPEC',
+              paymentRequestId: `${scenario.tag}-0`,
+              outcome: 'FAIL',
+              resultCode: 'X',
+            }),
+          ),
         },
       ],
     });

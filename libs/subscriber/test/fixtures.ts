@@ -1,5 +1,9 @@
-// Events for the subscriber's tests, valid under the contracts (encodeEvent checks them).
+// Events for the subscriber's tests, valid under the contracts (encodeEvent checks them), built by
+// the shared factories (libs/testing/src/factories) with this suite's partner and amounts.
 import { encodeEvent, Topics, type ExceptionEventV1, type StatusChangedV1 } from '@app/contracts';
+import { exceptionEvent as buildExceptionEvent, statusChangedEvent } from '@app/testing/factories';
+
+const tenant = { clientId: 'CLIENT-1' };
 
 /** Version `version` of a payment; `to` defaults to init for v1, success for v2, cancelled after. */
 export function statusEvent(
@@ -8,44 +12,37 @@ export function statusEvent(
   extra: Partial<StatusChangedV1> = {},
 ): StatusChangedV1 {
   const to = extra.to ?? (version === 1 ? 'init' : version === 2 ? 'success' : 'cancelled');
-  const from = version === 1 ? null : version === 2 ? 'init' : 'success';
-  return {
-    eventId: `status:${paymentRequestId}:${version}`,
-    schemaVersion: 1,
-    occurredAt: new Date(Date.UTC(2026, 0, 1, 0, 0, version)).toISOString(),
-    clientId: 'CLIENT-1',
+  return statusChangedEvent({
+    ...tenant,
     paymentRequestId,
-    orderNo: `order-${paymentRequestId}`,
-    dialect: 'alipayplus',
-    from,
+    version,
+    occurredAt: new Date(Date.UTC(2026, 0, 1, 0, 0, version)).toISOString(),
+    from: version === 1 ? null : version === 2 ? 'init' : 'success',
     to,
     source: version === 1 ? 'registration' : 'notify',
     resultCode: version === 1 ? null : 'SUCCESS',
     amount: { value: '1250', currency: 'USD' },
     paymentExpiryTime: '2026-01-01T01:00:00Z',
-    version,
     causeEventId: version === 1 ? null : `notify:${paymentRequestId}:${version}`,
     paymentId: to === 'success' ? `pay-${paymentRequestId}` : null,
     paymentTime: to === 'success' ? '2026-01-01T00:00:30Z' : null,
     ...extra,
-  };
+  });
 }
 
 export function exceptionEvent(paymentRequestId: string, n: number): ExceptionEventV1 {
-  return {
+  return buildExceptionEvent({
+    ...tenant,
     eventId: `exception:${paymentRequestId}:${n}`,
-    schemaVersion: 1,
     occurredAt: '2026-01-01T00:10:00Z',
-    clientId: 'CLIENT-1',
     paymentRequestId,
     dialect: 'antom',
     exceptionId: String(n),
-    type: 'opened',
     reason: 'CANCEL_UNKNOWN',
     detail: 'the cancel is still unknown',
     openedAt: '2026-01-01T00:10:00Z',
     orderStatus: 'cancelling',
-  };
+  });
 }
 
 export const encodeStatus = (e: StatusChangedV1) => encodeEvent(Topics.statusChanged, e);

@@ -4,10 +4,10 @@ import { join, posix } from 'path';
 import Ajv2020 from 'ajv/dist/2020';
 import { z } from 'zod';
 import { DEFAULT_TOPIC_PARTITIONS, TopicName, Topics } from '@app/contracts';
-import { SimulatorSettings } from '../../../apps/alipayplus-simulator/src/config';
-import { InquiryPollerSettings } from '../../../apps/inquiry-poller/src/config';
-import { NotifyGatewaySettings } from '../../../apps/notify-gateway/src/config';
-import { OrderStateSettings } from '../../../apps/order-state/src/config';
+import { SimulatorSettings } from '@test/simulator/config';
+import { InquiryPollerSettings } from '@test/inquiry-poller/config';
+import { NotifyGatewaySettings } from '@test/notify-gateway/config';
+import { OrderStateSettings } from '@test/order-state/config';
 
 /**
  * The deployment files against the code they deploy (issue 13): every Deployment of the kustomize

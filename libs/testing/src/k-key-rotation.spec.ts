@@ -3,7 +3,7 @@ import { tmpdir } from 'os';
 import * as path from 'path';
 import { AlipayPlusClient, loadPrivateKey, loadPublicKey } from '@app/alipayplus';
 import { loadPartners } from '@app/config';
-import { AlipayPlusSimulator } from '../../../apps/alipayplus-simulator/src';
+import { AlipayPlusSimulator } from '@test/simulator';
 import { addPeerKey, rotateSimulatorKey } from './k-key-rotation';
 import { generateTestKeyPair } from './keys';
 

@@ -21,15 +21,18 @@ export interface ServiceProcess {
 /**
  * Runs one of our services as a real process from the compiled tree (`npm run build` first; the test
  * command does). Used where a test must kill a service mid-flight (`kill -9`), which an in-process
- * app cannot model. `readyUrl` is polled until it answers 200.
+ * app cannot model. `readyUrl` is polled until it answers 200. `entry` replaces the service's
+ * `dist/apps/<name>/src/main.js` (a path from the repository root), e.g. a test's bootstrap with a
+ * failpoint (apps/order-state/test/crash-after-commit.main.ts).
  */
 export async function startServiceProcess(
   name: ServiceName,
   env: Record<string, string>,
   readyUrl?: string,
+  entry?: string,
 ): Promise<ServiceProcess> {
   const root = repoRoot();
-  const main = path.join(root, 'dist', 'apps', name, 'src', 'main.js');
+  const main = path.join(root, entry ?? path.join('dist', 'apps', name, 'src', 'main.js'));
   const child = spawn(process.execPath, ['-r', path.join(root, 'scripts', 'register-paths.js'), main], {
     cwd: root,
     env: { ...process.env, LOG_FORMAT: 'json', ...env },

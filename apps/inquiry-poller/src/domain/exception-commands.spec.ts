@@ -1,21 +1,8 @@
 import type { ExceptionEventV1 } from '@app/contracts';
+import { exceptionEvent } from '@app/testing/factories';
 import { exceptionCommand } from './exception-commands';
 
-const event = (over: Partial<ExceptionEventV1>): ExceptionEventV1 => ({
-  eventId: 'exc:1',
-  schemaVersion: 1,
-  occurredAt: '2026-12-06T12:00:00.000Z',
-  clientId: 'C1',
-  paymentRequestId: 'pr-1',
-  dialect: 'alipayplus',
-  exceptionId: '42',
-  type: 'opened',
-  reason: 'AMOUNT_MISMATCH',
-  detail: 'd',
-  openedAt: '2026-12-06T12:00:00.000Z',
-  orderStatus: 'init',
-  ...over,
-});
+const event = (over: Partial<ExceptionEventV1>) => exceptionEvent({ exceptionId: '42', ...over });
 
 describe('exceptionCommand (payments.exceptions.v1 → what the poller does)', () => {
   it('opened PAID_AFTER_CLOSE → a reversal, named by the exception', () => {

@@ -1,11 +1,16 @@
 import { Injectable, Optional } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import type { Dialect, OrderStatus, ResultObservedV1 } from '@app/contracts';
 import { isFinal } from '../domain/order-status';
 import { foldObservations, ObservationResult } from '../domain/order-ledger';
-import { OrderStore, StoredObservation, transitionToEvent } from '../infrastructure/persistence/order-store';
-import { AppliedOutcome, NoOutcomeRecorder, OutcomeRecorder } from './ports';
+import { writeFoldOutcome } from './ledger-writes';
+import {
+  AppliedOutcome,
+  NoOutcomeRecorder,
+  OrderRepository,
+  OrderTransaction,
+  OutcomeRecorder,
+  StoredObservation,
+} from './ports';
 
 export interface ApplySummary {
   received: number;
@@ -58,14 +63,14 @@ const toStored = (e: ResultObservedV1): StoredObservation => ({
 @Injectable()
 export class ApplyObservationsUseCase {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly orders: OrderRepository,
     @Optional() private readonly recorder: OutcomeRecorder = new NoOutcomeRecorder(),
   ) {}
 
   async execute(events: ResultObservedV1[]): Promise<ApplySummary> {
     let applied = NOTHING_APPLIED;
-    const summary = await this.dataSource.transaction('READ COMMITTED', async (em) => {
-      const { summary, outcome } = await this.applyIn(new OrderStore(em), events);
+    const summary = await this.orders.transaction(async (tx) => {
+      const { summary, outcome } = await this.applyIn(tx, events);
       applied = outcome;
       return summary;
     });
@@ -85,13 +90,12 @@ export class ApplyObservationsUseCase {
   ): Promise<{ kind: 'not-found' } | { kind: 'final'; status: OrderStatus } | { kind: 'cancelling' }> {
     type Outcome = { kind: 'not-found' } | { kind: 'final'; status: OrderStatus } | { kind: 'cancelling' };
     let applied = NOTHING_APPLIED;
-    const result = await this.dataSource.transaction('READ COMMITTED', async (em): Promise<Outcome> => {
-      const store = new OrderStore(em);
-      const order = (await store.loadOrders([paymentRequestId], true)).get(paymentRequestId);
+    const result = await this.orders.transaction(async (tx): Promise<Outcome> => {
+      const order = (await tx.loadOrders([paymentRequestId], true)).get(paymentRequestId);
       if (!order) return { kind: 'not-found' };
       if (isFinal(order.status)) return { kind: 'final', status: order.status };
       const now = new Date().toISOString();
-      ({ outcome: applied } = await this.applyIn(store, [
+      ({ outcome: applied } = await this.applyIn(tx, [
         {
           eventId: `cancel-request:${paymentRequestId}`,
           schemaVersion: 1,
@@ -147,7 +151,7 @@ export class ApplyObservationsUseCase {
   }
 
   private async applyIn(
-    store: OrderStore,
+    store: OrderTransaction,
     events: ResultObservedV1[],
   ): Promise<{ summary: ApplySummary; outcome: AppliedOutcome }> {
     const unique = new Map<string, StoredObservation>();
@@ -178,10 +182,7 @@ export class ApplyObservationsUseCase {
 
     await store.updateObservationResults(stranded.map((o) => results.get(o.eventId)!));
     await store.insertObservations(fresh, results);
-    await store.updateOrders([...outcome.changed.values()]);
-    await store.insertAnomalies(outcome.anomalies);
-    await store.insertOutbox(outcome.transitions.map(transitionToEvent));
-    await store.applyExceptionActions(outcome.exceptions);
+    await writeFoldOutcome(store, outcome);
 
     return {
       summary: {
@@ -201,18 +202,14 @@ export class ApplyObservationsUseCase {
    */
   async applyStrandedParked(limit = 500): Promise<number> {
     let applied = NOTHING_APPLIED;
-    const count = await this.dataSource.transaction('READ COMMITTED', async (em) => {
-      const store = new OrderStore(em);
+    const count = await this.orders.transaction(async (store) => {
       const ids = await store.ordersWithStrandedParked(limit);
       if (ids.length === 0) return 0;
       const orders = await store.loadOrders(ids, true);
       const parked = await store.loadParked([...orders.keys()]);
       const outcome = foldObservations(orders, parked);
       await store.updateObservationResults(outcome.results);
-      await store.updateOrders([...outcome.changed.values()]);
-      await store.insertAnomalies(outcome.anomalies);
-      await store.insertOutbox(outcome.transitions.map(transitionToEvent));
-      await store.applyExceptionActions(outcome.exceptions);
+      await writeFoldOutcome(store, outcome);
       applied = appliedOutcome(parked, outcome);
       return ids.length;
     });

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import type { Amount, Dialect } from '@app/contracts';
 import { AnomalyRecord, foldObservations, OrderSnapshot } from '../domain/order-ledger';
-import { OrderStore, statusChangedFor, transitionToEvent } from '../infrastructure/persistence/order-store';
+import { writeFoldOutcome } from './ledger-writes';
+import { OrderRepository } from './ports';
+import { statusChangedFor } from './status-events';
 
 /** protocol.md §5: without paymentExpiryTime the payment expires after at most 1 minute. */
 export const DEFAULT_EXPIRY_MS = 60_000;
@@ -32,14 +32,13 @@ export type RegistrationOutcome =
  */
 @Injectable()
 export class RegisterOrdersUseCase {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(private readonly orders: OrderRepository) {}
 
   async execute(registrations: Registration[]): Promise<RegistrationOutcome[]> {
     const byId = new Map<string, Registration>();
     for (const r of registrations) if (!byId.has(r.paymentRequestId)) byId.set(r.paymentRequestId, r);
 
-    return this.dataSource.transaction('READ COMMITTED', async (em) => {
-      const store = new OrderStore(em);
+    return this.orders.transaction(async (store) => {
       const ids = [...byId.keys()];
 
       const snapshots = [...byId.values()].map(toSnapshot);
@@ -75,7 +74,7 @@ export class RegisterOrdersUseCase {
       }
 
       const newOrders = snapshots.filter((s) => created.has(s.paymentRequestId));
-      await store.insertOutbox(newOrders.map((o) => statusChangedFor(o, null, 'registration', null)));
+      await store.enqueueStatusEvents(newOrders.map((o) => statusChangedFor(o, null, 'registration', null)));
 
       // Results that came first (design.md §4 footnote): fold them now, in arrival order.
       // A result parked past the grace period has an open UNREGISTERED_RESULT exception (issue 11 row 15):
@@ -93,10 +92,7 @@ export class RegisterOrdersUseCase {
           parked,
         );
         await store.updateObservationResults(fold.results);
-        await store.updateOrders([...fold.changed.values()]);
-        await store.insertAnomalies(fold.anomalies);
-        await store.insertOutbox(fold.transitions.map(transitionToEvent));
-        await store.applyExceptionActions(fold.exceptions);
+        await writeFoldOutcome(store, fold);
       }
       await store.insertAnomalies(conflicts);
 

@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadPrivateKey, signMessage } from '@app/alipayplus';
+import { PartnerSetting, partnerSetting, partnersJson, PeerKeySetting } from '@app/testing/factories';
 import { generateTestKeyPair } from '@app/testing/keys';
 import { loadInquiryPollerConfig, loadPolledPartners } from '../../config';
 import { AlipayPlusPartnerApi } from './alipayplus-partner-api';
@@ -50,14 +51,14 @@ describe('reloadPartnersOnSignal (inquiry-poller)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'poller-reload-'));
   const file = join(dir, 'partners.json');
   const env: NodeJS.ProcessEnv = { TEST_RELOAD_KEY: ours.privateKeyBase64 };
-  const partner = (peerPublicKeys: { keyVersion: string; publicKey: string }[], clientId = 'C1') => ({
-    clientId,
-    dialect: 'alipayplus',
-    privateKeyEnv: 'TEST_RELOAD_KEY',
-    peerPublicKeys,
-    apiBaseUrl: 'http://127.0.0.1:1',
-  });
-  const write = (partners: unknown) => writeFileSync(file, JSON.stringify(partners));
+  const partner = (peerPublicKeys: PeerKeySetting[], clientId = 'C1') =>
+    partnerSetting({
+      clientId,
+      privateKeyEnv: 'TEST_RELOAD_KEY',
+      peerPublicKeys,
+      apiBaseUrl: 'http://127.0.0.1:1',
+    });
+  const write = (partners: PartnerSetting[]) => writeFileSync(file, partnersJson(...partners));
   const logger = () => ({ log: jest.fn(), error: jest.fn() });
 
   function boot() {

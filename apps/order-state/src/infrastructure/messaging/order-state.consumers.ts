@@ -1,11 +1,10 @@
-import { Inject, Logger } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { Topics } from '@app/contracts';
 import { BatchConsumers } from '@app/kafka';
 import type { DecodedMessage } from '@app/kafka';
 import { ApplyObservationsUseCase } from '../../application/apply-observations.use-case';
 import { RegisterOrdersUseCase } from '../../application/register-orders.use-case';
-import { ORDER_STATE_CONFIG, OrderStateConfig } from '../../config';
 
 /**
  * Kafka entry points. Each handler gets one partition's validated batch (KafkaBatchTransport) and
@@ -18,17 +17,11 @@ export class OrderStateConsumers {
   constructor(
     private readonly applyObservations: ApplyObservationsUseCase,
     private readonly registerOrders: RegisterOrdersUseCase,
-    @Inject(ORDER_STATE_CONFIG) private readonly config: OrderStateConfig,
   ) {}
 
   @EventPattern(Topics.resultObserved)
   async onResultObserved(@Payload() batch: DecodedMessage<typeof Topics.resultObserved>[]): Promise<void> {
     const summary = await this.applyObservations.execute(batch.map((m) => m.event));
-    const failpoint = this.config.FAILPOINT_CRASH_AFTER_APPLY;
-    if (failpoint && batch.some((m) => m.event.paymentRequestId === failpoint)) {
-      this.logger.warn(`FAILPOINT: crashing after the DB commit, before the offset commit (${failpoint})`);
-      process.kill(process.pid, 'SIGKILL');
-    }
     this.logger.debug?.(
       `${Topics.resultObserved}[${batch[0].partition}]@${batch[0].offset}..${batch[batch.length - 1].offset}: ${JSON.stringify(summary)}`,
     );

@@ -1,6 +1,7 @@
 import { ExceptionEventV1Schema, StatusChangedV1Schema } from '@app/contracts';
-import type { OrderSnapshot, Transition } from '../../domain/order-ledger';
-import { exceptionEventFor, ExceptionRow, transitionToEvent } from './order-store';
+import type { OrderSnapshot, Transition } from '../domain/order-ledger';
+import type { ExceptionRecord } from './ports';
+import { exceptionEventFor, transitionToEvent } from './status-events';
 
 const order: OrderSnapshot = {
   paymentRequestId: 'p1',
@@ -71,18 +72,18 @@ describe('status-changed additive fields (issue 11)', () => {
 });
 
 describe('exception events', () => {
-  const row: ExceptionRow = {
+  const row: ExceptionRecord = {
     id: '42',
-    payment_request_id: 'p1',
-    client_id: 'c',
+    paymentRequestId: 'p1',
+    clientId: 'c',
     dialect: 'antom',
     reason: 'AMOUNT_MISMATCH',
     detail: 'd',
-    opened_at: new Date('2026-01-01T00:00:00Z'),
-    resolved_at: null,
-    resolved_by: null,
+    openedAt: '2026-01-01T00:00:00.000Z',
+    resolvedAt: null,
+    resolvedBy: null,
     resolution: null,
-    resolution_note: null,
+    resolutionNote: null,
     version: 1,
   };
 
@@ -97,10 +98,10 @@ describe('exception events', () => {
       {
         ...row,
         version: 3,
-        resolved_at: new Date(),
-        resolved_by: 'ann',
+        resolvedAt: new Date().toISOString(),
+        resolvedBy: 'ann',
         resolution: 'accept',
-        resolution_note: 'ok',
+        resolutionNote: 'ok',
       },
       'success',
     );
