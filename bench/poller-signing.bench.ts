@@ -91,6 +91,8 @@ interface Run {
   seconds: number;
   perSecond: number;
   cpuMs: number[];
+  /** The replicas' main threads (the event loop): the part of cpuMs one core must carry. */
+  mainThreadCpuMs: number[];
   /** CPU the replicas use idle (claim loop, Kafka heartbeats), in ms per second, measured just before. */
   idleMsPerSecond: number;
 }
@@ -162,6 +164,7 @@ class Bench {
         ],
       );
       const before = replicas.map((r) => r.cpuMs());
+      const mainBefore = replicas.map((r) => r.mainThreadCpuMs());
       let row = { done: 0, last: 0 };
       await waitFor(
         async () => {
@@ -180,12 +183,14 @@ class Bench {
         },
       );
       const used = replicas.map((r, i) => r.cpuMs() - before[i]);
+      const usedMain = replicas.map((r, i) => r.mainThreadCpuMs() - mainBefore[i]);
       const seconds = Math.max(0.001, (row.last - t0) / 1000);
       return {
         inquiries: n,
         seconds,
         perSecond: n / seconds,
         cpuMs: used,
+        mainThreadCpuMs: usedMain,
         idleMsPerSecond: (idle / IDLE_SAMPLE_MS) * 1000,
       };
     } finally {
@@ -230,7 +235,7 @@ async function main(): Promise<void> {
       await replica.stop();
       signed[threads] = run.cpuMs[0] / run.inquiries;
       log(
-        `SIGNING_THREADS=${threads}: ${run.inquiries} inquiries at ${round(run.perSecond, 0)}/s, poller process CPU ${round(signed[threads])} ms per inquiry, of which idle ${round((run.idleMsPerSecond * run.seconds) / run.inquiries)} (${round(run.idleMsPerSecond, 0)} ms/s idle) (${load()})`,
+        `SIGNING_THREADS=${threads}: ${run.inquiries} inquiries at ${round(run.perSecond, 0)}/s, poller process CPU ${round(signed[threads])} ms per inquiry, main thread ${round(run.mainThreadCpuMs[0] / run.inquiries)}, idle ${round((run.idleMsPerSecond * run.seconds) / run.inquiries)} (${round(run.idleMsPerSecond, 0)} ms/s idle) (${load()})`,
       );
     }
     const second = floor(ours.privateKey, peer2048);

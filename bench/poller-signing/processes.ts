@@ -12,7 +12,16 @@ const TICK_MS = 10; // USER_HZ is 100 on Linux
 
 /** User + system CPU of a whole process so far, in ms (/proc/<pid>/stat utime + stime). */
 export function processCpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return statCpuMs(`/proc/${pid}/stat`);
+}
+
+/** The same for one thread; a process's main thread has the process id as its thread id. */
+export function threadCpuMs(pid: number, tid = pid): number {
+  return statCpuMs(`/proc/${pid}/task/${tid}/stat`);
+}
+
+function statCpuMs(file: string): number {
+  const stat = readFileSync(file, 'utf8');
   // The command name may hold spaces: fields are counted after its closing parenthesis.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
@@ -94,6 +103,11 @@ export class Replica {
 
   cpuMs(): number {
     return processCpuMs(this.child.pid!);
+  }
+
+  /** The main thread's (event loop) share of cpuMs. */
+  mainThreadCpuMs(): number {
+    return threadCpuMs(this.child.pid!);
   }
 
   /** SIGTERM (graceful shutdown), then SIGKILL if it is not gone in 30 s. */

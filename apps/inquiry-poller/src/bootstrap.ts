@@ -13,7 +13,13 @@ import {
 import { createLogger, eventLoopCheck, ServiceMetrics, ServiceProbes } from '@app/observability';
 import { loadOperatorAuth } from '@app/operator-auth';
 import { isPostgresDataError } from '@app/persistence';
-import { defaultInstanceId, InquiryPollerConfig, loadPolledPartners, PolledPartner } from './config';
+import {
+  defaultInstanceId,
+  InquiryPollerConfig,
+  loadPolledPartners,
+  PolledPartner,
+  signingThreads,
+} from './config';
 import { PollerMetrics } from './application/poller-metrics';
 import { PollerSettings } from './application/poller-settings';
 import { PollingLoop } from './application/polling-loop';
@@ -23,6 +29,7 @@ import { InquiryPollerModule } from './inquiry-poller.module';
 import { AlipayPlusPartnerApi } from './infrastructure/partners/alipayplus-partner-api';
 import { createKeepAliveFetch } from './infrastructure/partners/keep-alive-fetch';
 import { reloadPartnersOnSignal } from './infrastructure/partners/partner-reload';
+import { createSigningPool } from './infrastructure/partners/signing-pool';
 import { KafkaResultPublisher } from './infrastructure/messaging/result-observed.publisher';
 import { INQUIRY_POLLER_MIGRATION_LOCK, runMigrations } from './infrastructure/persistence/data-source';
 
@@ -100,7 +107,9 @@ export async function bootstrapInquiryPoller(config: InquiryPollerConfig): Promi
     maxResponseBytes: PARTNER_MAX_RESPONSE_BYTES,
   });
 
-  const partnerApi = new AlipayPlusPartnerApi(partners, http.fetch);
+  // Our requests are signed on these threads (issue 14); the partner API gives them the keys.
+  const signingPool = createSigningPool(signingThreads(config), logger);
+  const partnerApi = new AlipayPlusPartnerApi(partners, http.fetch, signingPool);
   const auth = loadOperatorAuth('inquiry-poller', config);
   const serviceMetrics = new ServiceMetrics('inquiry-poller');
   // Filled in once the app and the Kafka client exist; the probes and gauges read them when asked.
@@ -118,6 +127,7 @@ export async function bootstrapInquiryPoller(config: InquiryPollerConfig): Promi
     // consumer kafkajs gave up on. A database or broker outage only makes it not ready.
     live: [
       eventLoop,
+      { code: 'SIGNING_THREADS_DOWN', check: () => signingPool?.healthy ?? true },
       { code: 'CONSUMER_STOPPED', check: () => parts.consumer?.failure == null },
       {
         code: 'POLLING_STALLED',
@@ -158,8 +168,9 @@ export async function bootstrapInquiryPoller(config: InquiryPollerConfig): Promi
     new FastifyAdapter({ bodyLimit: 16 * 1024 }),
     { logger, bufferLogs: false },
   ).catch((err: unknown) => {
-    // No application to close yet: release the connections opened above.
+    // No application to close yet: release the connections opened above, and the signing threads.
     http.close();
+    void signingPool?.close();
     throw err;
   });
   const loop = app.get(PollingLoop);
@@ -180,6 +191,7 @@ export async function bootstrapInquiryPoller(config: InquiryPollerConfig): Promi
       probes.startDraining(); // not ready from now on
       await transport?.close();
       await loop.stop();
+      await signingPool?.close();
       http.close();
       if (producerConnected) await producer.disconnect();
       await kafkaUp.close();

@@ -4,6 +4,7 @@ import { PartnerApi } from '../../application/ports';
 import type { CancelCallResult, InquiryCallResult } from '../../domain/next-step';
 import type { PolledPartner } from '../../config';
 import type { FetchLike } from './keep-alive-fetch';
+import type { SigningPool } from './signing-pool';
 
 export class UnknownPartnerError extends Error {
   readonly code = 'UNKNOWN_PARTNER';
@@ -16,7 +17,8 @@ export class UnknownPartnerError extends Error {
 /**
  * The partners' open APIs through libs/alipayplus: every request is signed with our key and every
  * response verified with the partner's (protocol.md §1.6) — an unsigned or badly signed S answer
- * comes back as `untrusted`, never as a response.
+ * comes back as `untrusted`, never as a response. With a signing pool, requests are signed on its
+ * threads (SIGNING_THREADS), which hold our keys by partner key; otherwise on this thread.
  */
 export class AlipayPlusPartnerApi extends PartnerApi {
   private clients = new Map<string, AlipayPlusClient<Dialect>>();
@@ -24,6 +26,7 @@ export class AlipayPlusPartnerApi extends PartnerApi {
   constructor(
     partners: readonly PolledPartner[],
     private readonly fetchImpl?: FetchLike,
+    private readonly signingPool?: SigningPool,
   ) {
     super();
     this.replacePartners(partners);
@@ -34,6 +37,8 @@ export class AlipayPlusPartnerApi extends PartnerApi {
    * current signing key. One swap of the map; a call in flight finishes with the client it started with.
    */
   replacePartners(partners: readonly PolledPartner[]): void {
+    // Before the new clients exist: a signature they ask for is made with the key they name.
+    this.signingPool?.setKeys(new Map(partners.map((p) => [p.key, p.partner.privateKey])));
     const clients = new Map<string, AlipayPlusClient<Dialect>>();
     for (const { key, partner } of partners) {
       clients.set(

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as ts from 'typescript';
 import { buildSignContent, signContent, verifyContent } from '@app/alipayplus';
-import { SigningPool, SigningPoolError } from './signing-pool';
+import { defaultWorkerFile, SigningPool, SigningPoolError } from './signing-pool';
 
 // Real worker threads, running the real worker: signing-worker.ts compiled here (Jest runs the
 // sources, the pool loads JavaScript). A second file ends its thread on a sign of the content "crash",
@@ -153,5 +153,12 @@ describe('SigningPool', () => {
     expect(
       () => new SigningPool({ threads: 1, keys: new Map(), workerFile: path.join(dir, 'missing.js') }),
     ).toThrow(/signing worker not found/);
+  });
+
+  it('runs the compiled worker: beside it in dist/, or from the sources (Jest) the one npm run build wrote', () => {
+    const root = path.resolve(__dirname, '../../../../..');
+    expect(defaultWorkerFile()).toBe(
+      path.join(root, 'dist', 'apps/inquiry-poller/src/infrastructure/partners/signing-worker.js'),
+    );
   });
 });

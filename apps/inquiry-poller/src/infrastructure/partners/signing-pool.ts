@@ -24,11 +24,11 @@ export class SigningPoolError extends Error {
 export interface SigningPoolOptions {
   /** Threads to sign on, at least 1. */
   readonly threads: number;
-  /** The keys to sign with, by id (the poller uses the partner key). */
-  readonly keys: ReadonlyMap<string, KeyObject>;
+  /** The keys to sign with, by id (the poller uses the partner key); or given later with setKeys. */
+  readonly keys?: ReadonlyMap<string, KeyObject>;
   /** Told when a thread died (for a log line): replaced, or not when its slot keeps dying. */
   readonly onWorkerExit?: (exitCode: number, replaced: boolean) => void;
-  /** The compiled worker; defaults to signing-worker.js beside this file. */
+  /** The compiled worker; defaults to signing-worker.js beside this file (see `defaultWorkerFile`). */
   readonly workerFile?: string;
 }
 
@@ -78,10 +78,12 @@ export class SigningPool {
     if (!Number.isInteger(options.threads) || options.threads < 1) {
       throw new RangeError('a signing pool needs at least one thread');
     }
-    this.workerFile = options.workerFile ?? path.join(__dirname, 'signing-worker.js');
+    this.workerFile = options.workerFile ?? defaultWorkerFile();
     // Checked here: a missing file would only show as threads that die at once.
-    if (!existsSync(this.workerFile)) throw new Error(`signing worker not found: ${this.workerFile}`);
-    this.keys = [...options.keys];
+    if (!existsSync(this.workerFile)) {
+      throw new Error(`signing worker not found: ${this.workerFile} (npm run build compiles it)`);
+    }
+    this.keys = [...(options.keys ?? [])];
     for (let i = 0; i < options.threads; i++) {
       const slot: Slot = { worker: this.newWorker(), waiting: new Map(), deaths: 0, retired: false };
       this.attach(slot);
@@ -205,4 +207,34 @@ export class SigningPool {
       } satisfies ToSigningWorker);
     }
   }
+}
+
+/**
+ * signing-worker.js beside this file — except when this file is the TypeScript source (the poller
+ * bootstrapped by Jest in the integration specs, which run after `npm run build`): a thread runs
+ * JavaScript, so the compiled worker at the same path under dist/ is taken.
+ */
+export function defaultWorkerFile(): string {
+  const beside = path.join(__dirname, 'signing-worker.js');
+  if (!__filename.endsWith('.ts') || existsSync(beside)) return beside;
+  let root = __dirname;
+  while (!existsSync(path.join(root, 'package.json')) && path.dirname(root) !== root) {
+    root = path.dirname(root);
+  }
+  return path.join(root, 'dist', path.relative(root, beside));
+}
+
+/** SIGNING_THREADS signing threads, logging a thread that died; none for 0 (sign on the main thread). */
+export function createSigningPool(
+  threads: number,
+  logger: { error(message: string): void },
+): SigningPool | undefined {
+  if (threads === 0) return undefined;
+  return new SigningPool({
+    threads,
+    onWorkerExit: (code, replaced) =>
+      logger.error(
+        `SIGNING_WORKER_EXITED: a signing thread exited (code ${code}); ${replaced ? 'replaced' : 'not replaced, it keeps dying'}`,
+      ),
+  });
 }
