@@ -81,7 +81,7 @@ export function benchPollerSettings(spec: RunSpec): PollerSettings {
     targets: [target],
     defaultPolicy: policy,
     claimIntervalMs: spec.pollMs,
-    claimBatch: Math.min(200, spec.concurrency),
+    claimBatch: Math.min(spec.claimBatch, spec.concurrency),
     maxInFlight: spec.concurrency,
     leaseMs: 30_000,
     inquiryTimeoutMs: 5000,

@@ -26,6 +26,7 @@ export type ContenderName = (typeof CONTENDERS)[number];
 const pick = <T extends string>(name: string, all: readonly T[]): T[] => {
   const raw = process.env[name];
   if (!raw) return [...all];
+  if (raw === 'none') return [];
   const chosen = raw.split(',').map((v) => v.trim()) as T[];
   for (const c of chosen) if (!all.includes(c)) throw new Error(`${name}: unknown ${c} (${all.join(', ')})`);
   return chosen;
@@ -46,6 +47,8 @@ export interface RunSpec {
   concurrency: number;
   /** The claim / poll interval each contender is given (pg-boss: at least its minimum, 500 ms). */
   pollMs: number;
+  /** Our poller's CLAIM_BATCH (rows per claim query); production default 200. */
+  claimBatch: number;
   spreadMs: number;
   futureNow: number;
   futureDelayMs: number;
@@ -65,6 +68,7 @@ export function benchSettings() {
     poolSize: Math.max(2, intEnv('BENCH_POOL', 10)),
     concurrency: Math.max(1, intEnv('BENCH_CONCURRENCY', 500)),
     pollMs: Math.max(10, intEnv('BENCH_POLL_MS', 100)),
+    claimBatch: Math.max(1, intEnv('BENCH_CLAIM_BATCH', 200)),
     spreadMs: intEnv('BENCH_SPREAD_MS', 60_000),
     futureNow: Math.min(orders, intEnv('BENCH_FUTURE_NOW', Math.ceil(orders / 100))),
     futureDelayMs: 24 * 3_600_000,

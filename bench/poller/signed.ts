@@ -121,7 +121,7 @@ export async function runSigned(
   const theirs = keyPair(settings.simKeyBits);
   const floorMs = measureFloor(ours, theirs);
   log(
-    `[signed] floor: ${round(floorMs * 1000) / 1000} ms per RSA-${settings.keyBits} sign + RSA-${settings.simKeyBits} verify`,
+    `[signed] floor: ${floorMs.toFixed(3)} ms per RSA-${settings.keyBits} sign + RSA-${settings.simKeyBits} verify`,
   );
 
   const cleanups: (() => Promise<unknown>)[] = [];
@@ -222,7 +222,7 @@ export async function runSigned(
       p99Ms: round(at(0.99)),
       maxMs: round(sorted[n - 1]),
       cpuMsPerInquiry: Math.round(cpuMsPerInquiry * 1000) / 1000,
-      floorMs: Math.round(floorMs * 1000) / 1000,
+      floorMs: Math.floorMs.toFixed(3),
       overheadRatio: Math.round(((cpuMsPerInquiry - floorMs) / floorMs) * 100) / 100,
       keyBits: settings.keyBits,
       simKeyBits: settings.simKeyBits,
