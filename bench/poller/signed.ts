@@ -222,7 +222,7 @@ export async function runSigned(
       p99Ms: round(at(0.99)),
       maxMs: round(sorted[n - 1]),
       cpuMsPerInquiry: Math.round(cpuMsPerInquiry * 1000) / 1000,
-      floorMs: Math.floorMs.toFixed(3),
+      floorMs: Math.round(floorMs * 1000) / 1000,
       overheadRatio: Math.round(((cpuMsPerInquiry - floorMs) / floorMs) * 100) / 100,
       keyBits: settings.keyBits,
       simKeyBits: settings.simKeyBits,
