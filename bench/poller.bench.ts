@@ -81,7 +81,7 @@ function verdicts(results: Comparison) {
       log(
         `[${seeding}] ours vs ${other}: p99 ${ours.p99Ms} vs ${them.p99Ms} ms (ratio ${p99Ratio}), ` +
           `throughput ${ours.perSec} vs ${them.perSec}/s (ratio ${perSecRatio}), unfinished ${ours.unfinished} vs ${them.unfinished}, ` +
-          `db CPU ${ours.dbCpuMs ?? '?'} vs ${them.dbCpuMs ?? '?'} ms, RSS ${ours.peakRssMb} vs ${them.peakRssMb} MB` +
+          `CPU per item: db ${ours.dbCpuMsPerItem ?? '?'} vs ${them.dbCpuMsPerItem ?? '?'} ms, process ${ours.cpuMsPerItem} vs ${them.cpuMsPerItem} ms; RSS ${ours.peakRssMb} vs ${them.peakRssMb} MB` +
           ` → ${ahead ? 'ahead' : 'NOT ahead'}`,
       );
     }
@@ -101,6 +101,8 @@ const pickFigures = (r: RunResult) => ({
   expected: r.expected,
   dbCpuMs: r.dbCpuMs,
   dbCores: r.dbCores,
+  dbCpuMsPerItem: r.dbCpuMsPerItem,
+  processCpuMsPerItem: r.cpuMsPerItem,
   processCpuMs: r.cpuMs,
   rssMb: r.peakRssMb,
   seedMs: r.seedMs,

@@ -17,6 +17,12 @@ export interface RunResult extends RunFigures {
   dbCpuMs: number | null;
   /** CPU cores of PostgreSQL on average over the run. */
   dbCores: number | null;
+  /**
+   * CPU per item started, of PostgreSQL and of the contender process: what an inquiry costs whatever
+   * the machine's load (wall-clock figures on a shared machine are mostly about its other tenants).
+   */
+  dbCpuMsPerItem: number | null;
+  cpuMsPerItem: number;
   /** The contender process: CPU during the run and its peak RSS. */
   cpuMs: number;
   peakRssMb: number;
@@ -29,6 +35,8 @@ export interface RunResult extends RunFigures {
 export type Comparison = Partial<Record<Seeding, Partial<Record<ContenderName, RunResult>>>>;
 
 const log = (line: string) => console.log(line);
+
+const perItem = (ms: number, items: number) => Math.round((ms / Math.max(1, items)) * 1000) / 1000;
 
 function runOne(spec: RunSpec, postgresPid: number | undefined): Promise<RunResult> {
   // BENCH_CPU_PROF=<dir>: a V8 CPU profile of every contender process, to see where its time goes.
@@ -64,6 +72,8 @@ function runOne(spec: RunSpec, postgresPid: number | undefined): Promise<RunResu
           seedOverrunMs: msg.seedOverrunMs,
           dbCpuMs,
           dbCores: dbCpuMs === null ? null : Math.round((dbCpuMs / runMs) * 100) / 100,
+          dbCpuMsPerItem: dbCpuMs === null ? null : perItem(dbCpuMs, msg.figures.started),
+          cpuMsPerItem: perItem(msg.cpuMs, msg.figures.started),
           cpuMs: msg.cpuMs,
           peakRssMb: msg.peakRssMb,
           runMs,
@@ -83,7 +93,8 @@ function runOne(spec: RunSpec, postgresPid: number | undefined): Promise<RunResu
 export const describeRun = (r: RunResult): string =>
   `${r.started}/${r.expected} started at ${r.perSec}/s, lateness p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, max ${r.maxMs} ms, ` +
   `${r.violations} violations (${r.duplicates} duplicate, ${r.early} early), ${r.unfinished} unfinished; ` +
-  `db ${r.dbCpuMs ?? '?'} ms CPU (${r.dbCores ?? '?'} cores), process ${r.cpuMs} ms CPU, RSS ${r.peakRssMb} MB; ` +
+  `db ${r.dbCpuMs ?? '?'} ms CPU (${r.dbCores ?? '?'} cores, ${r.dbCpuMsPerItem ?? '?'} ms/item), ` +
+  `process ${r.cpuMs} ms CPU (${r.cpuMsPerItem} ms/item), RSS ${r.peakRssMb} MB; ` +
   `seeded in ${r.seedMs} ms${r.seedOverrunMs ? ` (${r.seedOverrunMs} ms past the first due time)` : ''}; load ${r.load}`;
 
 export async function compareQueues(
