@@ -65,7 +65,10 @@ function runOne(spec: RunSpec, postgresPid: number | undefined): Promise<RunResu
       } else {
         clearTimeout(timer);
         const runMs = Date.now() - runStarted;
-        const dbCpuMs = Number.isNaN(dbBefore) ? null : Math.round(dbCpu() - dbBefore);
+        const dbDelta = Math.round(dbCpu() - dbBefore);
+        // Negative (seen once, pg-boss: its pool closes idle connections during the run): the CPU of
+        // a backend that exited was not found in the postmaster's reaped-children time. Unknown then.
+        const dbCpuMs = Number.isNaN(dbDelta) || dbDelta < 0 ? null : dbDelta;
         resolve({
           ...msg.figures,
           seedMs: msg.seedMs,
