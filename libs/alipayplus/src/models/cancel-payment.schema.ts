@@ -47,21 +47,3 @@ export const AntomCancelResponseSchema = z.looseObject({
   cancelTime: DateTimeStringSchema,
 });
 export type AntomCancelResponse = z.infer<typeof AntomCancelResponseSchema>;
-
-export interface CancelPaymentRequestByDialect {
-  alipayplus: AlipayPlusCancelPaymentRequest;
-  antom: AntomCancelRequest;
-}
-
-export interface CancelPaymentResponseByDialect {
-  alipayplus: AlipayPlusCancelPaymentResponse;
-  antom: AntomCancelResponse;
-}
-
-export const CANCEL_PAYMENT_SCHEMAS = {
-  alipayplus: {
-    request: AlipayPlusCancelPaymentRequestSchema,
-    response: AlipayPlusCancelPaymentResponseSchema,
-  },
-  antom: { request: AntomCancelRequestSchema, response: AntomCancelResponseSchema },
-} as const;

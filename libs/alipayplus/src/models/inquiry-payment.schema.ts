@@ -79,21 +79,3 @@ export const AntomInquiryPaymentResponseSchema = z.looseObject({
   transactions: z.array(TransactionSchema).nullish(),
 });
 export type AntomInquiryPaymentResponse = z.infer<typeof AntomInquiryPaymentResponseSchema>;
-
-export interface InquiryPaymentRequestByDialect {
-  alipayplus: AlipayPlusInquiryPaymentRequest;
-  antom: AntomInquiryPaymentRequest;
-}
-
-export interface InquiryPaymentResponseByDialect {
-  alipayplus: AlipayPlusInquiryPaymentResponse;
-  antom: AntomInquiryPaymentResponse;
-}
-
-export const INQUIRY_PAYMENT_SCHEMAS = {
-  alipayplus: {
-    request: AlipayPlusInquiryPaymentRequestSchema,
-    response: AlipayPlusInquiryPaymentResponseSchema,
-  },
-  antom: { request: AntomInquiryPaymentRequestSchema, response: AntomInquiryPaymentResponseSchema },
-} as const;
