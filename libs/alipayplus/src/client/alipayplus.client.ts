@@ -120,7 +120,12 @@ export class AlipayPlusClient<D extends Dialect> {
   }
 
   /** Validates our request, then signs its serialization for the path the server will see (§1.3). */
-  private sign(operation: ApiOperation, schema: z.ZodType, request: unknown, timeoutMs: number): SignedRequest {
+  private sign(
+    operation: ApiOperation,
+    schema: z.ZodType,
+    request: unknown,
+    timeoutMs: number,
+  ): SignedRequest {
     const validRequest = schema.safeParse(request);
     if (!validRequest.success) {
       // Our own request is wrong: a programming error, not something the peer said.

@@ -77,5 +77,9 @@ export function retryOf(result: {
   readonly resultCode: string;
 }): { readonly kind: 'retry'; readonly backoff: boolean; readonly resultCode: string } | undefined {
   if (result.resultStatus !== 'U' && !isOneOf(result.resultCode, RETRYABLE_RESULT_CODES)) return undefined;
-  return { kind: 'retry', backoff: isOneOf(result.resultCode, BACKOFF_RESULT_CODES), resultCode: result.resultCode };
+  return {
+    kind: 'retry',
+    backoff: isOneOf(result.resultCode, BACKOFF_RESULT_CODES),
+    resultCode: result.resultCode,
+  };
 }
