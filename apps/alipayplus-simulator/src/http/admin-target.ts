@@ -16,6 +16,24 @@ export interface AdminSimulator {
   idle(): Promise<void>;
 }
 
+const ROTATED_KEY_ERROR = 'privateKey is not a PKCS#8/PKCS#1 RSA private key';
+const ADDED_KEY_ERROR = 'publicKey is not an X.509 SPKI/PKCS#1 RSA public key';
+
+/** `{ <field>: PEM or Base64, keyVersion }` → the key (checked by the simulator with its keyVersion). */
+function keyOf(
+  request: unknown,
+  field: 'privateKey' | 'publicKey',
+  load: (material: string) => KeyObject,
+  error: string,
+): { key: KeyObject; keyVersion: string } {
+  const body = (request ?? {}) as Record<string, unknown>;
+  try {
+    return { key: load(String(body[field])), keyVersion: body.keyVersion as string };
+  } catch {
+    throw new SimulatorError('INVALID_OPTIONS', error);
+  }
+}
+
 /** Adapts the simulator to the admin API: keys arrive as PEM or Base64 text, and are never answered back. */
 export function adminTarget(sim: AdminSimulator, chaosSettings: () => ChaosSettings): AdminTarget {
   return {
@@ -29,26 +47,14 @@ export function adminTarget(sim: AdminSimulator, chaosSettings: () => ChaosSetti
     },
     setChaos: (chaos) => sim.setChaos(chaos),
     rotateSigningKey: (clientId, request) => {
-      const { privateKey, keyVersion } = (request ?? {}) as { privateKey?: unknown; keyVersion?: unknown };
-      let key: KeyObject;
-      try {
-        key = loadPrivateKey(String(privateKey));
-      } catch {
-        throw new SimulatorError('INVALID_OPTIONS', 'privateKey is not a PKCS#8/PKCS#1 RSA private key');
-      }
-      sim.rotateSigningKey(clientId, key, keyVersion as string);
-      return { clientId, keyVersion: keyVersion as string };
+      const { key, keyVersion } = keyOf(request, 'privateKey', loadPrivateKey, ROTATED_KEY_ERROR);
+      sim.rotateSigningKey(clientId, key, keyVersion);
+      return { clientId, keyVersion };
     },
     addAcquirerKey: (clientId, request) => {
-      const { publicKey, keyVersion } = (request ?? {}) as { publicKey?: unknown; keyVersion?: unknown };
-      let key: KeyObject;
-      try {
-        key = loadPublicKey(String(publicKey));
-      } catch {
-        throw new SimulatorError('INVALID_OPTIONS', 'publicKey is not an X.509 SPKI/PKCS#1 RSA public key');
-      }
-      sim.addAcquirerKey(clientId, key, keyVersion as string);
-      return { clientId, keyVersion: keyVersion as string };
+      const { key, keyVersion } = keyOf(request, 'publicKey', loadPublicKey, ADDED_KEY_ERROR);
+      sim.addAcquirerKey(clientId, key, keyVersion);
+      return { clientId, keyVersion };
     },
     idle: () => sim.idle(),
   };
