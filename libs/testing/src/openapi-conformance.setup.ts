@@ -1,3 +1,5 @@
+/// <reference types="jest" />
+// (Jest loads this file; the reference lets the build compile it with the rest of libs/testing.)
 import { mkdirSync, writeFileSync } from 'fs';
 import * as path from 'path';
 import { conformingFetch, OpenApiConformance } from './openapi-conformance';
