@@ -66,11 +66,13 @@ export function register(registry: OpenAPIRegistry, op: Operation): void {
     errors[401] = ['UNAUTHENTICATED'];
     errors[403] = ['FORBIDDEN'];
   }
-  const responses: Record<number, ResponseConfig> = { ...op.ok, ...(op.other ?? {}) };
+  const responses: Record<number, ResponseConfig> = {};
   for (const [status, codes] of Object.entries(errors)) {
     const description = DESCRIPTIONS[Number(status)] ?? 'Refused.';
     responses[Number(status)] = json(errorBody(...codes), `${description} Codes: ${codes.join(', ')}.`);
   }
+  // An operation's own answers (the notify refusals) take the place of the operator-API error bodies.
+  Object.assign(responses, op.ok, op.other ?? {});
   const served = `Served by ${op.services.join(', ')}.`;
   const role = op.role ? ` Needs an operator token with the ${op.role} role (or higher).` : '';
   const route: RouteConfig = {
