@@ -42,6 +42,7 @@ interface Route {
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 const SCHEMAS_BASE = 'urn:openapi:components';
+const JSON_MEDIA = /^application\/(.+\+)?json$/;
 
 /** An instant as RFC 3339 / ISO 8601 with an offset, that is a real date. */
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
@@ -103,6 +104,17 @@ export class OpenApiConformance {
         operations: Object.fromEntries(Object.entries(item).filter(([m]) => HTTP_METHODS.includes(m))),
       }))
       .sort((a, b) => b.literals - a.literals);
+    // Compiled up front, so that no response waits for a compile (a spec may race the pipeline).
+    for (const route of this.routes) {
+      for (const [method, { responses }] of Object.entries(route.operations)) {
+        for (const [status, response] of Object.entries(responses)) {
+          for (const [media, { schema }] of Object.entries(response.content ?? {})) {
+            if (!JSON_MEDIA.test(media)) continue;
+            this.validator(`${method.toUpperCase()} ${route.template} ${status} ${media}`, schema ?? {});
+          }
+        }
+      }
+    }
   }
 
   /** Whether a URL is one of the document's paths (any method). */
@@ -155,7 +167,7 @@ export class OpenApiConformance {
         `${where}: content-type "${res.contentType}" is not one ${id} documents (${mediaTypes.join(', ')})`,
       ];
     }
-    if (!/^application\/(.+\+)?json$/.test(media)) return [];
+    if (!JSON_MEDIA.test(media)) return [];
     let body: unknown;
     try {
       body = JSON.parse(res.body);
