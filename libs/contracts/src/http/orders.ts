@@ -23,7 +23,9 @@ export const RegisterOrderBodySchema = z.strictObject({
   orderNo: text().min(1).max(64),
   dialect: DialectSchema,
   amount: AmountSchema,
-  paymentExpiryTime: InstantSchema.nullish(),
+  paymentExpiryTime: InstantSchema.nullish().meta({
+    description: 'ISO 8601 with an offset or Z; absent: the payment expires 1 minute after registration.',
+  }),
 });
 
 /**
