@@ -28,6 +28,8 @@ module.exports = {
       testMatch: ['<rootDir>/{apps,libs}/**/*.int-spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/libs/testing/src/jest-global-setup.ts',
       globalTeardown: '<rootDir>/libs/testing/src/jest-global-teardown.ts',
+      // Every response from our services is checked against the published OpenAPI document (issue 16).
+      setupFilesAfterEnv: ['<rootDir>/libs/testing/src/openapi-conformance.setup.ts'],
     },
   ],
 };

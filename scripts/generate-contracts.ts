@@ -1,6 +1,7 @@
 /**
- * npm run contracts:generate — writes the published JSON Schemas and the AsyncAPI document from the
- * zod definitions in libs/contracts (one source of truth). A unit test fails if they are stale.
+ * npm run contracts:generate — writes the published JSON Schemas, the AsyncAPI document (events) and
+ * the OpenAPI document (HTTP APIs) from the zod definitions in libs/contracts (one source of truth).
+ * A unit test fails if they are stale.
  */
 import { writeFileSync, mkdirSync } from 'fs';
 import * as path from 'path';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
-import { loadPrivateKey, loadPublicKey } from '@app/alipayplus';
+import { DIALECTS, loadPrivateKey, loadPublicKey } from '@app/alipayplus';
 import { ConfigError, hostSetting, loadConfig, portSetting } from '@app/config';
 import { mergeChaos, NO_CHAOS } from './chaos/chaos-settings';
 import { SimulatorError } from './errors';
@@ -48,7 +48,7 @@ export const SimulatorSettings = z.object({
 const PartnerFileSchema = z
   .strictObject({
     clientId: z.string().min(1).max(64),
-    dialect: z.enum(['alipayplus', 'antom']),
+    dialect: z.enum(DIALECTS),
     /** The simulator's (Alipay+'s) private key: PKCS#8, PEM or bare Base64 (protocol.md §1.4). */
     privateKeyFile: z.string().min(1),
     /** The keyVersion its Signature headers name (default 1); POST /sim/partners/:clientId/signing-key rotates both. */

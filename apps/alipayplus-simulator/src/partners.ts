@@ -1,5 +1,5 @@
 import { KeyObject } from 'node:crypto';
-import { isDialect, VersionedPublicKey } from '@app/alipayplus';
+import { DIALECTS, isDialect, VersionedPublicKey } from '@app/alipayplus';
 import { digits, streamFor } from './chaos/prng';
 import { TokenBucket } from './chaos/token-bucket';
 import { SimulatorError } from './errors';
@@ -59,7 +59,10 @@ export function buildPartnerRegistry(
       throw new SimulatorError('INVALID_OPTIONS', `${name} is listed twice`);
     }
     if (!isDialect(partner.dialect)) {
-      throw new SimulatorError('INVALID_OPTIONS', `${name}: dialect must be 'alipayplus' or 'antom'`);
+      throw new SimulatorError(
+        'INVALID_OPTIONS',
+        `${name}: dialect must be one of ${DIALECTS.map((d) => `'${d}'`).join(', ')}`,
+      );
     }
     if (!(partner.privateKey instanceof KeyObject) || partner.privateKey.type !== 'private') {
       throw new SimulatorError('INVALID_OPTIONS', `${name}: privateKey must be a private KeyObject`);
@@ -98,4 +101,28 @@ function parseNotifyUrl(name: string, value: string): URL {
     throw new SimulatorError('INVALID_OPTIONS', `${name}: notifyUrl must be http(s)`);
   }
   return url;
+}
+
+/** A key handed in at run time: of the expected type, with a keyVersion a Signature header can carry. */
+function checkRotatedKey(key: KeyObject, type: 'private' | 'public', keyVersion: string): void {
+  if (!(key instanceof KeyObject) || key.type !== type) {
+    const name = type === 'private' ? 'privateKey' : 'publicKey';
+    throw new SimulatorError('INVALID_OPTIONS', `${name} must be a ${type} KeyObject`);
+  }
+  if (typeof keyVersion !== 'string' || !KEY_VERSION.test(keyVersion)) {
+    throw new SimulatorError('INVALID_OPTIONS', 'keyVersion must be 1-8 letters, digits, . _ -');
+  }
+}
+
+/** From now on the partner's answers and notification attempts are signed with this key (issue 11 rows 1, 2). */
+export function rotateSigningKey(entry: PartnerEntry, privateKey: KeyObject, keyVersion: string): void {
+  checkRotatedKey(privateKey, 'private', keyVersion);
+  entry.signing = { privateKey, keyVersion };
+}
+
+/** The acquirer's requests and acks naming `keyVersion` verify with this key from now on (row 3). */
+export function addAcquirerKey(entry: PartnerEntry, publicKey: KeyObject, keyVersion: string): void {
+  checkRotatedKey(publicKey, 'public', keyVersion);
+  const others = entry.acquirerKeys.filter((k) => k.keyVersion !== keyVersion);
+  entry.acquirerKeys.splice(0, entry.acquirerKeys.length, ...others, { keyVersion, publicKey });
 }

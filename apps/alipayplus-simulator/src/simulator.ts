@@ -1,36 +1,22 @@
 import { KeyObject } from 'node:crypto';
-import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
-import { loadPrivateKey, loadPublicKey } from '@app/alipayplus';
-import type { AddressInfo } from 'node:net';
+import { createServer, Server } from 'node:http';
 import { ApiHandler, apiRoutes, ApiRoute } from './api/api-handler';
 import { mergeChaos, NO_CHAOS } from './chaos/chaos-settings';
 import { deriveSeed, mulberry32 } from './chaos/prng';
 import { parsePaymentScript } from './domain/payment-script';
 import { SimulatorError } from './errors';
-import { handleAdmin } from './http/admin-handler';
-import { sendError } from './http/http-io';
-import { serializeNotification, NotifiedFacts } from './notifications/notification-body';
+import { adminTarget } from './http/admin-target';
+import { listen } from './http/http-io';
+import { route } from './http/router';
+import { emptyStats, resolveOptions } from './options';
+import type { NotifiedFacts } from './notifications/notification-body';
+import { serializeNotification } from './peer-dialects';
 import { NotificationDispatcher } from './notifications/notification-dispatcher';
-import { buildPartnerRegistry, KEY_VERSION, PartnerEntry } from './partners';
+import { OutstandingNotifications } from './notifications/outstanding-notifications';
+import { addAcquirerKey, buildPartnerRegistry, PartnerEntry, rotateSigningKey } from './partners';
 import { PaymentBook, PaymentRecord } from './payments/payment-book';
 import { TimerRegistry } from './timers';
 import type { ChaosSettings, PaymentScript, SimulatorOptions, SimulatorStats, TruthView } from './types';
-
-export type {
-  ChaosSettings,
-  ExpectedOrderStatus,
-  PaymentScript,
-  SimulatorDialect,
-  SimulatorOptions,
-  SimulatorPartner,
-  SimulatorStats,
-  TruthStatus,
-  TruthStep,
-  TruthView,
-} from './types';
-
-const DEFAULT_SEED = 1;
-const DEFAULT_HOST = '127.0.0.1';
 
 /**
  * Plays Alipay+ (and Antom) toward our services, with real signing both ways:
@@ -57,42 +43,19 @@ export class AlipayPlusSimulator {
   private readonly host: string;
   private readonly logger?: (line: string) => void;
   private chaosSettings: ChaosSettings;
-  private readonly counters: SimulatorStats = {
-    inquiries: 0,
-    cancels: 0,
-    notificationsSent: 0,
-    notificationsAcked: 0,
-    concurrentInquiryViolations: 0,
-    rejectedSignatures: 0,
-    rateLimited: 0,
-  };
-  /** Payments whose notification is due, scheduled or under way (idle() waits for none to remain). */
-  private readonly outstanding = new Set<string>();
-  private idleWaiters: Array<() => void> = [];
+  private readonly counters: SimulatorStats = emptyStats();
+  private readonly outstanding: OutstandingNotifications;
   private server?: Server;
   private stopped = false;
 
   constructor(opts: SimulatorOptions) {
-    const timeScale = opts.timeScale ?? 1;
-    if (!Number.isFinite(timeScale) || timeScale <= 0) {
-      throw new SimulatorError('INVALID_OPTIONS', 'timeScale must be a positive number');
-    }
-    const port = opts.port ?? 0;
-    if (!Number.isInteger(port) || port < 0 || port > 65535) {
-      throw new SimulatorError('INVALID_OPTIONS', 'port must be an integer 0-65535');
-    }
-    if (opts.seed !== undefined && !Number.isInteger(opts.seed)) {
-      throw new SimulatorError('INVALID_OPTIONS', 'seed must be an integer');
-    }
-    this.timeScale = timeScale;
-    this.seed = opts.seed ?? DEFAULT_SEED;
-    this.port = port;
-    this.host = opts.host ?? DEFAULT_HOST;
+    ({ timeScale: this.timeScale, seed: this.seed, port: this.port, host: this.host } = resolveOptions(opts));
     this.logger = opts.logger;
     this.chaosSettings = mergeChaos({ ...NO_CHAOS }, opts.chaos ?? {});
     const now = () => Date.now();
     this.partners = buildPartnerRegistry(opts.partners, now(), this.chaosSettings.rateLimitPerSecond);
 
+    this.outstanding = new OutstandingNotifications((record) => this.book.willBecomeFinal(record));
     this.book = new PaymentBook({
       partners: this.partners,
       timers: this.timers,
@@ -100,7 +63,7 @@ export class AlipayPlusSimulator {
       seed: this.seed,
       now,
       onBecameFinal: (record) => this.onBecameFinal(record),
-      onCancelled: (record) => this.trackNotification(record),
+      onCancelled: (record) => this.outstanding.track(record),
     });
     this.dispatcher = new NotificationDispatcher({
       timers: this.timers,
@@ -124,22 +87,16 @@ export class AlipayPlusSimulator {
     });
   }
 
-  /** Serves the inquiry/cancel API paths of both dialects and the admin API under /sim/. */
+  /** Serves the inquiry/cancel API paths of every dialect and the admin API under /sim/. */
   async start(): Promise<{ url: string }> {
     if (this.stopped) throw new SimulatorError('STOPPED', 'the simulator was stopped');
     if (this.server) throw new SimulatorError('ALREADY_STARTED', 'start() was already called');
-    const server = createServer((req, res) => this.route(req, res));
+    const { routes, api, timers } = this;
+    const admin = adminTarget(this, () => this.chaosSettings);
+    const router = { routes, api, admin, timers, log: this.log.bind(this) };
+    const server = createServer((req, res) => route(router, req, res));
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.port, this.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    const { port } = server.address() as AddressInfo;
-    const host = this.host === '0.0.0.0' || this.host === '::' ? '127.0.0.1' : this.host;
-    const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    const url = await listen(server, this.port, this.host);
     this.log('simulator.started', {
       url,
       timeScale: this.timeScale,
@@ -159,7 +116,7 @@ export class AlipayPlusSimulator {
     this.stopped = true;
     this.stopController.abort();
     this.timers.close();
-    this.releaseIdleWaiters();
+    this.outstanding.release();
     const server = this.server;
     if (server) {
       await new Promise<void>((resolve) => {
@@ -181,20 +138,20 @@ export class AlipayPlusSimulator {
       notify: record.script.notify,
     });
     this.book.refresh(record);
-    this.trackNotification(record);
+    this.outstanding.track(record);
     return this.book.view(record);
   }
 
   truth(paymentRequestId: string): TruthView | undefined {
     const record = this.book.get(paymentRequestId);
     if (!record) return undefined;
-    this.trackNotification(record);
+    this.outstanding.track(record);
     return this.book.view(record);
   }
 
   allTruths(): TruthView[] {
     return this.book.all().map((record) => {
-      this.trackNotification(record);
+      this.outstanding.track(record);
       return this.book.view(record);
     });
   }
@@ -217,15 +174,7 @@ export class AlipayPlusSimulator {
    * their Signature header names `keyVersion`. The acquirer verifies them only once it holds the key.
    */
   rotateSigningKey(clientId: string, privateKey: KeyObject, keyVersion: string): void {
-    const entry = this.partners.get(clientId);
-    if (!entry) throw new SimulatorError('UNKNOWN_PARTNER', `no partner ${clientId}`);
-    if (!(privateKey instanceof KeyObject) || privateKey.type !== 'private') {
-      throw new SimulatorError('INVALID_OPTIONS', 'privateKey must be a private KeyObject');
-    }
-    if (typeof keyVersion !== 'string' || !KEY_VERSION.test(keyVersion)) {
-      throw new SimulatorError('INVALID_OPTIONS', 'keyVersion must be 1-8 letters, digits, . _ -');
-    }
-    entry.signing = { privateKey, keyVersion };
+    rotateSigningKey(this.partner(clientId), privateKey, keyVersion);
     // Never the key itself.
     this.log('partner.key-rotated', { clientId, keyVersion });
   }
@@ -235,17 +184,14 @@ export class AlipayPlusSimulator {
    * private half and naming `keyVersion` verify from now on; the configured key keeps verifying the rest.
    */
   addAcquirerKey(clientId: string, publicKey: KeyObject, keyVersion: string): void {
+    addAcquirerKey(this.partner(clientId), publicKey, keyVersion);
+    this.log('partner.acquirer-key-added', { clientId, keyVersion });
+  }
+
+  private partner(clientId: string): PartnerEntry {
     const entry = this.partners.get(clientId);
     if (!entry) throw new SimulatorError('UNKNOWN_PARTNER', `no partner ${clientId}`);
-    if (!(publicKey instanceof KeyObject) || publicKey.type !== 'public') {
-      throw new SimulatorError('INVALID_OPTIONS', 'publicKey must be a public KeyObject');
-    }
-    if (typeof keyVersion !== 'string' || !KEY_VERSION.test(keyVersion)) {
-      throw new SimulatorError('INVALID_OPTIONS', 'keyVersion must be 1-8 letters, digits, . _ -');
-    }
-    const others = entry.acquirerKeys.filter((k) => k.keyVersion !== keyVersion);
-    entry.acquirerKeys.splice(0, entry.acquirerKeys.length, ...others, { keyVersion, publicKey });
-    this.log('partner.acquirer-key-added', { clientId, keyVersion });
+    return entry;
   }
 
   /**
@@ -254,8 +200,7 @@ export class AlipayPlusSimulator {
    * (notify: false, no notifyUrl, cancelled before it became final). Also resolves on stop().
    */
   idle(): Promise<void> {
-    if (this.stopped || this.outstanding.size === 0) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
+    return this.outstanding.idle(this.stopped);
   }
 
   private onBecameFinal(record: PaymentRecord): void {
@@ -267,7 +212,7 @@ export class AlipayPlusSimulator {
     const notifyUrl = record.entry.notifyUrl;
     if (!record.script.notify || !notifyUrl || this.stopped) return;
     record.notification = 'active';
-    this.outstanding.add(record.script.paymentRequestId);
+    this.outstanding.add(record);
     const { partner } = record.entry;
     this.dispatcher.start({
       paymentRequestId: record.script.paymentRequestId,
@@ -288,84 +233,10 @@ export class AlipayPlusSimulator {
       },
       onFinished: () => {
         record.notification = 'done';
-        this.trackNotification(record);
+        this.outstanding.track(record);
       },
     });
   }
-
-  /** Keeps `outstanding` in step with a payment's notification state and wakes idle() waiters. */
-  private trackNotification(record: PaymentRecord): void {
-    const id = record.script.paymentRequestId;
-    const wanted = record.script.notify && record.entry.notifyUrl !== undefined;
-    const pending =
-      wanted &&
-      (record.notification === 'active' ||
-        (record.notification === 'none' && this.book.willBecomeFinal(record)));
-    if (pending) this.outstanding.add(id);
-    else this.outstanding.delete(id);
-    if (this.outstanding.size === 0) this.releaseIdleWaiters();
-  }
-
-  private releaseIdleWaiters(): void {
-    const waiters = this.idleWaiters;
-    this.idleWaiters = [];
-    waiters.forEach((resolve) => resolve());
-  }
-
-  private route(req: IncomingMessage, res: ServerResponse): void {
-    const url = new URL(req.url ?? '/', 'http://simulator');
-    const api = this.routes.get(url.pathname);
-    if (!api && !url.pathname.startsWith('/sim/')) {
-      sendError(res, 404, 'NOT_FOUND', `no route ${req.method} ${url.pathname}`);
-      return;
-    }
-    const work = api
-      ? this.api.handle(req, res, api, url.pathname)
-      : handleAdmin(this.adminTarget, req, res, url, this.timers);
-    work.catch((error: unknown) => {
-      this.log('http.error', {
-        path: url.pathname,
-        error: error instanceof Error ? error.message : String(error),
-      });
-      if (!res.headersSent) sendError(res, 500, 'INTERNAL_ERROR', 'the simulator failed to answer');
-      else res.destroy();
-    });
-  }
-
-  private readonly adminTarget = {
-    createPayment: (script: PaymentScript) => this.createPayment(script),
-    truth: (id: string) => this.truth(id),
-    allTruths: () => this.allTruths(),
-    stats: () => this.stats(),
-    chaos: () => ({
-      ...this.chaosSettings,
-      latencyMs: [...this.chaosSettings.latencyMs] as [number, number],
-    }),
-    setChaos: (chaos: Partial<ChaosSettings>) => this.setChaos(chaos),
-    rotateSigningKey: (clientId: string, request: unknown) => {
-      const { privateKey, keyVersion } = (request ?? {}) as { privateKey?: unknown; keyVersion?: unknown };
-      let key: KeyObject;
-      try {
-        key = loadPrivateKey(String(privateKey));
-      } catch {
-        throw new SimulatorError('INVALID_OPTIONS', 'privateKey is not a PKCS#8/PKCS#1 RSA private key');
-      }
-      this.rotateSigningKey(clientId, key, keyVersion as string);
-      return { clientId, keyVersion: keyVersion as string };
-    },
-    addAcquirerKey: (clientId: string, request: unknown) => {
-      const { publicKey, keyVersion } = (request ?? {}) as { publicKey?: unknown; keyVersion?: unknown };
-      let key: KeyObject;
-      try {
-        key = loadPublicKey(String(publicKey));
-      } catch {
-        throw new SimulatorError('INVALID_OPTIONS', 'publicKey is not an X.509 SPKI/PKCS#1 RSA public key');
-      }
-      this.addAcquirerKey(clientId, key, keyVersion as string);
-      return { clientId, keyVersion: keyVersion as string };
-    },
-    idle: () => this.idle(),
-  };
 
   private log(event: string, fields: Record<string, unknown>): void {
     if (!this.logger) return;

@@ -1,11 +1,13 @@
 import type { KeyObject } from 'node:crypto';
+import type { Dialect } from '@app/alipayplus';
 
 /*
  * The public shapes of the simulator. Other apps' integration tests and the e2e chaos suite are written
  * against these names: change them only together with those tests.
  */
 
-export type SimulatorDialect = 'alipayplus' | 'antom';
+/** The wire dialects the simulator plays: every one of libs/alipayplus `DIALECTS`. */
+export type SimulatorDialect = Dialect;
 
 export interface SimulatorPartner {
   clientId: string;

@@ -1,3 +1,4 @@
+/// <reference types="jest" />
 import { generateKeyPairSync, KeyObject } from 'node:crypto';
 import { createServer, IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -18,6 +18,8 @@ import { ApplyObservationsUseCase } from './application/apply-observations.use-c
 import { RegisterOrdersUseCase } from './application/register-orders.use-case';
 import { OrderQueries } from './application/order-queries';
 import { OrdersController } from './infrastructure/http/orders.controller';
+import { AnomaliesController } from './infrastructure/http/anomalies.controller';
+import { OperatorsController } from './infrastructure/http/operators.controller';
 import { ExceptionsController } from './infrastructure/http/exceptions.controller';
 import { ExceptionsUseCase } from './application/exceptions.use-case';
 import { OrderStateConsumers } from './infrastructure/messaging/order-state.consumers';
@@ -45,6 +47,8 @@ export class OrderStateModule {
       ],
       controllers: [
         OrdersController,
+        AnomaliesController,
+        OperatorsController,
         ExceptionsController,
         DeadLettersController,
         ConsoleController,

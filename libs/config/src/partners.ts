@@ -1,7 +1,7 @@
 import { readFileSync } from 'fs';
 import { KeyObject } from 'crypto';
 import { z } from 'zod';
-import { loadPrivateKey, loadPublicKey, Dialect } from '@app/alipayplus';
+import { dialectSpec, DIALECTS, loadPrivateKey, loadPublicKey, Dialect } from '@app/alipayplus';
 import { ConfigError } from './load-config';
 
 /** A keyVersion as a Signature header carries it (`…,keyVersion=<v>,…`): no comma, space or `=`. */
@@ -29,7 +29,7 @@ const PeerKeySchema = z
 const PartnerSchema = z
   .strictObject({
     clientId: z.string().min(1).max(64),
-    dialect: z.enum(['alipayplus', 'antom']),
+    dialect: z.enum(DIALECTS),
     /** The keyVersion of our current private key: named in the Signature header of what we sign. */
     keyVersion: KeyVersionSchema.default('1'),
     /** Our current private key (PKCS#8, PEM or bare Base64) from a file or an environment variable. */
@@ -104,7 +104,7 @@ export interface Partner {
   dialect: Dialect;
   /** The keyVersion of `privateKey`, named in the Signature header of everything we sign. */
   keyVersion: string;
-  /** Our current key. Absent only for an Antom partner, whose acks need no signature (protocol.md §1.7). */
+  /** Our current key. Absent only for a partner whose acks need no signature (Antom, protocol.md §1.7). */
   privateKey?: KeyObject;
   /** Our next key, checked and held for a switch; never used to sign. */
   nextKey?: { keyVersion: string; privateKey: KeyObject };
@@ -173,9 +173,10 @@ export function loadPartners(
       secret('private key', p.privateKeyFile, p.privateKeyEnv),
       'private key',
     );
-    if (!privateKey && p.dialect === 'alipayplus' && !p.privateKeyFile && !p.privateKeyEnv) {
+    const spec = dialectSpec(p.dialect);
+    if (!privateKey && spec.ack.signature === 'required' && !p.privateKeyFile && !p.privateKeyEnv) {
       problems.push(
-        `${name}: privateKeyFile or privateKeyEnv is required (Alipay+ acks and requests are signed)`,
+        `${name}: privateKeyFile or privateKeyEnv is required (${spec.title} acks and requests are signed)`,
       );
     }
     const nextPrivateKey = privateKeyFrom(

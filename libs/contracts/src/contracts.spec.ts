@@ -18,7 +18,7 @@ const registration = {
 };
 
 describe('contracts', () => {
-  it('the published JSON Schemas and AsyncAPI file are generated from the code (run npm run contracts:generate)', () => {
+  it('the published JSON Schemas, AsyncAPI and OpenAPI files are generated from the code (run npm run contracts:generate)', () => {
     const dir = path.join(__dirname, '..', 'published');
     const expected = renderContractFiles();
     expect(readdirSync(dir).sort()).toEqual(Object.keys(expected).sort());

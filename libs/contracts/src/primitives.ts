@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DIALECTS, type Dialect } from '@app/alipayplus/dialect';
 
 /** protocol.md §6: an amount is {currency: ISO-4217 alpha-3, value: positive integer string in minor units}. */
 export const AmountSchema = z.object({
@@ -18,8 +19,9 @@ export const text = () => z.string().regex(/^[^\u0000]*$/, 'must not contain U+0
 /** ≤ 64 chars (protocol.md §3): the key of every event. */
 export const PaymentRequestIdSchema = text().min(1).max(64);
 
-export const DialectSchema = z.enum(['alipayplus', 'antom']);
-export type Dialect = z.infer<typeof DialectSchema>;
+/** The wire dialects: the one list lives with the protocol (libs/alipayplus `DIALECTS`). */
+export const DialectSchema = z.enum(DIALECTS);
+export type { Dialect };
 
 /**
  * Whether the instant, moved to UTC, still falls in the years 0001–9999. Only a year of 0001 or 9999

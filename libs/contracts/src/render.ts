@@ -1,4 +1,5 @@
 import { asyncApiDocument } from './asyncapi';
+import { openApiDocument } from './http/openapi';
 import { jsonSchemas } from './registry';
 
 /** The published contract files, by file name (libs/contracts/published/). */
@@ -8,5 +9,6 @@ export function renderContractFiles(): Record<string, string> {
     files[`${topic}.schema.json`] = JSON.stringify(schema, null, 2) + '\n';
   }
   files['asyncapi.json'] = JSON.stringify(asyncApiDocument(), null, 2) + '\n';
+  files['openapi.json'] = JSON.stringify(openApiDocument(), null, 2) + '\n';
   return files;
 }

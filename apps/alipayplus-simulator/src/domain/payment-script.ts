@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AmountSchema, Id64Schema, PAYMENT_FAILURE_CODES } from '@app/alipayplus';
+import { AmountSchema, DIALECTS, Id64Schema, PAYMENT_FAILURE_CODES } from '@app/alipayplus';
 import { SimulatorError } from '../errors';
 import type { PaymentScript, SimulatorDialect } from '../types';
 
@@ -45,7 +45,7 @@ export type PaymentQuirks = z.infer<typeof QuirksSchema>;
 export const PaymentScriptSchema = z.strictObject({
   paymentRequestId: Id64Schema,
   clientId: z.string().min(1).max(64),
-  dialect: z.enum(['alipayplus', 'antom']),
+  dialect: z.enum(DIALECTS),
   amount: ScriptAmountSchema,
   timeline: z.array(StepSchema).max(100),
   notify: z.boolean().optional(),

@@ -1,4 +1,5 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 /** Bigger bodies than any inquiry, cancel or payment script; a limit keeps a stray upload from eating memory. */
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -47,4 +48,18 @@ export function sendJson(res: ServerResponse, status: number, value: unknown): v
 /** Admin API errors: `{"error":{"code","message"}}` with a stable code. */
 export function sendError(res: ServerResponse, status: number, code: string, message: string): void {
   sendJson(res, status, { error: { code, message } });
+}
+
+/** Listens on host:port (0: a free port) and gives the URL to reach the server at. */
+export async function listen(server: Server, port: number, host: string): Promise<string> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const bound = (server.address() as AddressInfo).port;
+  const reachable = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${bound}`;
 }

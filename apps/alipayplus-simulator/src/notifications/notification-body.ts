@@ -2,7 +2,6 @@ import type { AlipayPlusNotifyPayment, AntomNotifyPayment } from '@app/alipayplu
 import { SUCCESS } from '@app/alipayplus';
 import type { PaymentFacts } from '../api/answers';
 import { result } from '../api/answers';
-import type { SimulatorDialect } from '../types';
 
 /** The final state a notification reports: notifyPayment is sent on S or F only, never U (protocol.md §2.1, §2.2). */
 export type NotifiedFacts = PaymentFacts & { readonly status: 'SUCCESS' | 'FAIL' };
@@ -48,12 +47,4 @@ export function antomNotifyBody(facts: NotifiedFacts): AntomNotifyPayment {
     paymentCreateTime: facts.paymentCreateTime,
     ...(paid ? { paymentTime: facts.paymentTime } : {}),
   };
-}
-
-/**
- * The notification body as the bytes that will travel. Serialized once per payment: every retry and
- * every duplicate re-sends exactly these bytes (protocol.md §1.8 d; seed 004 "retry the same request").
- */
-export function serializeNotification(dialect: SimulatorDialect, facts: NotifiedFacts): string {
-  return JSON.stringify(dialect === 'antom' ? antomNotifyBody(facts) : alipayPlusNotifyBody(facts));
 }

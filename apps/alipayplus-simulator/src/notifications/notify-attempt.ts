@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { readHeader, ResultSchema, signMessage, verifySignedMessage } from '@app/alipayplus';
+import { dialectSpec, readHeader, ResultSchema, signMessage, verifySignedMessage } from '@app/alipayplus';
 import type { IncomingHeaders, VersionedPublicKey } from '@app/alipayplus';
 import { z } from 'zod';
 import type { SimulatorDialect } from '../types';
@@ -67,7 +67,7 @@ export type NoAckReason =
   | 'ACK_UNREADABLE'
   /** The ack says F or U (the receiver could not take it: bad signature, Kafka down…). */
   | 'ACK_NOT_S'
-  /** Alipay+ dialect: the ack is unsigned or its signature does not verify (protocol.md §1.7). */
+  /** A dialect that requires a signed ack (Alipay+): it is unsigned or does not verify (protocol.md §1.7). */
   | 'ACK_SIGNATURE_INVALID';
 
 export type AttemptOutcome =
@@ -92,9 +92,10 @@ export interface JudgeAckInput {
 }
 
 /**
- * An ack counts only if it is HTTP 2xx with `result.resultStatus` S (protocol.md §1.7, §2.1) and, for
- * Alipay+, carries a valid signature by the acquirer over `POST <notify path>\n<client-id>.<response-time>.<ack>`
- * (§1.7 "the response must also be signed"). Antom does not require a signed ack (§1.7), so it is not checked.
+ * An ack counts only if it is HTTP 2xx with `result.resultStatus` S (protocol.md §1.7, §2.1) and, where
+ * the dialect requires a signed ack (Alipay+), carries a valid signature by the acquirer over
+ * `POST <notify path>\n<client-id>.<response-time>.<ack>` (§1.7 "the response must also be signed").
+ * Antom does not require a signed ack (§1.7), so it is not checked.
  */
 export function judgeAck(input: JudgeAckInput): AttemptOutcome {
   if (input.httpStatus < 200 || input.httpStatus > 299) {
@@ -111,7 +112,7 @@ export function judgeAck(input: JudgeAckInput): AttemptOutcome {
   if (ack.data.result.resultStatus !== 'S') {
     return { kind: 'no-ack', reason: 'ACK_NOT_S', detail: ack.data.result.resultCode };
   }
-  if (input.dialect === 'alipayplus') {
+  if (dialectSpec(input.dialect).ack.signature === 'required') {
     const verification = verifySignedMessage({
       path: input.signedPath,
       clientId: readHeader(input.headers, 'client-id') ?? input.clientId,

@@ -1,4 +1,4 @@
-import { ANTOM_CANCEL_MAX_UNKNOWN_RETRIES, decideCancel, decideOnTransportError } from '@app/alipayplus';
+import { decideCancel, decideOnTransportError, dialectSpec } from '@app/alipayplus';
 import { jittered, nextCancelAttemptAt, nthInterval } from './cadence';
 import { once, Report, StepContext, StepEntry } from './next-step';
 import { Attention, CancelCallResult } from './read-inquiry';
@@ -50,8 +50,9 @@ export type CancelStep =
  * UNKNOWN_EXCEPTION, a timeout or any answer we cannot believe → send it again, until it succeeds;
  * F ORDER_IS_CLOSED → closed; F ORDER_NOT_EXIST → re-inquire over a grace window; any other F →
  * refused, then inquire. An answer we do not believe opens an exception once (UNVERIFIED_ANSWERS /
- * INVALID_ANSWERS) and the cancel is still retried. Antom asks to contact support when a cancel is
- * still U after 3 retries (§4.2): an exception CANCEL_UNKNOWN is opened once, and it is still retried.
+ * INVALID_ANSWERS) and the cancel is still retried. A dialect may ask a person to act when a cancel is
+ * still U after some retries (its spec's `stillUnknown`; Antom: contact support after 3, §4.2): an
+ * exception CANCEL_UNKNOWN is opened once, and it is still retried.
  */
 export function decideAfterCancel(entry: StepEntry, call: CancelCallResult, ctx: StepContext): CancelStep {
   const attemptsMade = entry.cancelAttempts + 1;
@@ -61,8 +62,9 @@ export function decideAfterCancel(entry: StepEntry, call: CancelCallResult, ctx:
     attention?: Attention,
     report?: Report,
   ): CancelStep => {
-    const stillUnknown = entry.dialect === 'antom' && attemptsMade > ANTOM_CANCEL_MAX_UNKNOWN_RETRIES;
-    const detail = `cancel still unknown after ${attemptsMade} attempts: contact Antom support (protocol.md §4.2)`;
+    const escalation = dialectSpec(entry.dialect).cancelPayment.stillUnknown;
+    const stillUnknown = escalation !== undefined && attemptsMade > escalation.afterRetries;
+    const detail = `cancel still unknown after ${attemptsMade} attempts: ${escalation?.advice}`;
     const flagged =
       attention ?? (stillUnknown ? ({ code: 'CANCEL_STILL_UNKNOWN', detail } as const) : undefined);
     const reported = report ?? (stillUnknown ? once(entry, { reason: 'CANCEL_UNKNOWN', detail }) : undefined);

@@ -92,19 +92,21 @@ const common = (reading: Unsettled) => ({
 
 const withReport = (report: Report | undefined) => (report ? { report } : {});
 
-/** Why the order is held rather than cancelled, for the exception. */
-function holdReport(
+/** The order is held (inquired at `at`) rather than cancelled; the exception is told why, once. */
+function held(
   entry: StepEntry,
   doubt: AnswerDoubt,
   reading: Unsettled,
+  at: number,
   why: string,
-): Report | undefined {
+): InquiryStep {
   const last = reading.attention ? `${reading.resultCode}: ${reading.attention.detail}` : reading.resultCode;
   const what = doubt === 'UNVERIFIED_ANSWERS' ? 'failed verification' : 'did not fit the protocol';
-  return once(entry, {
+  const report = once(entry, {
     reason: doubt,
     detail: `${why}; the partner's last answer ${what} (last call: ${last}); the order is held and inquired, never cancelled on it`,
   });
+  return { kind: 'poll-again', at, ...common(reading), doubt, ...withReport(report) };
 }
 
 /**
@@ -138,13 +140,7 @@ export function decideAfterInquiry(entry: StepEntry, call: InquiryCallResult, ct
   if (doubt !== null) {
     const at = Math.max(heldInquiryAt(ctx.now, inquiriesMade, ctx.policy, ctx.random), ctx.now + minWaitMs);
     const why = next.reason === 'EXPIRED' ? 'no final result by the payment expiry' : 'inquiry budget spent';
-    return {
-      kind: 'poll-again',
-      at,
-      ...common(reading),
-      doubt,
-      ...withReport(holdReport(entry, doubt, reading, why)),
-    };
+    return held(entry, doubt, reading, at, why);
   }
   return { kind: 'start-cancel', reason: next.reason, ...common(reading), ...withReport(refused) };
 }
@@ -182,14 +178,7 @@ export function decideAfterVerify(entry: StepEntry, call: InquiryCallResult, ctx
     case 'CANCEL_NOT_EXIST':
       if (doubt !== null) {
         const at = heldInquiryAt(ctx.now, inquiriesMade, ctx.policy, ctx.random);
-        const why = 'the cancel was answered ORDER_NOT_EXIST';
-        return {
-          kind: 'poll-again',
-          at,
-          ...common(reading),
-          doubt,
-          ...withReport(holdReport(entry, doubt, reading, why)),
-        };
+        return held(entry, doubt, reading, at, 'the cancel was answered ORDER_NOT_EXIST');
       }
       return {
         kind: 'conclude',

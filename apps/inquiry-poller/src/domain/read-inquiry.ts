@@ -49,6 +49,15 @@ const code64 = (code: string) => code.slice(0, 64);
 const VERIFIED = { kind: 'verified' } as const;
 const doubt = (d: AnswerDoubt) => ({ kind: 'doubt', doubt: d }) as const;
 
+/** An answer that does not fit the protocol: never final, never a reason to cancel (issue 11 row 11). */
+const invalidAnswer = (reason: string): Reading => ({
+  kind: 'unsettled',
+  resultCode: 'INVALID_RESPONSE',
+  backoff: false,
+  answer: doubt('INVALID_ANSWERS'),
+  attention: { code: 'INVALID_RESPONSE', detail: reason.slice(0, 200) },
+});
+
 /**
  * Reads one inquiry call. Only a verified answer (the client checks every signature, protocol.md
  * §1.6) can be final; everything else leaves the payment unsettled:
@@ -80,13 +89,7 @@ export function readInquiry(paymentRequestId: string, dialect: Dialect, call: In
         },
       };
     case 'invalid-response':
-      return {
-        kind: 'unsettled',
-        resultCode: 'INVALID_RESPONSE',
-        backoff: false,
-        answer: doubt('INVALID_ANSWERS'),
-        attention: { code: 'INVALID_RESPONSE', detail: call.reason.slice(0, 200) },
-      };
+      return invalidAnswer(call.reason);
     case 'response':
       break;
   }
@@ -121,13 +124,7 @@ export function readInquiry(paymentRequestId: string, dialect: Dialect, call: In
     case 'pending':
       return { kind: 'unsettled', resultCode: code64(decision.reason), backoff: false, answer: VERIFIED };
     case 'invalid':
-      return {
-        kind: 'unsettled',
-        resultCode: 'INVALID_RESPONSE',
-        backoff: false,
-        answer: doubt('INVALID_ANSWERS'),
-        attention: { code: 'INVALID_RESPONSE', detail: decision.reason.slice(0, 200) },
-      };
+      return invalidAnswer(decision.reason);
     case 'not-found':
       return { kind: 'unsettled', resultCode: ORDER_NOT_EXIST, backoff: false, answer: VERIFIED };
     case 'retry':

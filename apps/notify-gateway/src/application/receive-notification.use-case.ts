@@ -2,9 +2,9 @@ import { Logger } from '@nestjs/common';
 import {
   buildFailureAckBody,
   Dialect,
+  dialectSpec,
   parseNotification,
   verifySignedMessage,
-  NOTIFY_ACK_BODY,
 } from '@app/alipayplus';
 import type { Partner } from '@app/config';
 import {
@@ -46,6 +46,39 @@ const header = (h: IncomingNotification['headers'], name: string): string | unde
 };
 
 /**
+ * Every refusal the gateway answers, by result code (protocol.md §1.7, §2, §6): the ack's status and
+ * the HTTP status. F: the notification is wrong as sent; U: we cannot take it now (a key we do not
+ * hold yet, Kafka not writable). Either way nothing is published and the partner re-sends.
+ */
+export const REFUSALS = {
+  INVALID_CLIENT: { httpStatus: 401, resultStatus: 'F' },
+  MEDIA_TYPE_NOT_ACCEPTABLE: { httpStatus: 415, resultStatus: 'F' },
+  PARAM_ILLEGAL: { httpStatus: 400, resultStatus: 'F' },
+  INVALID_SIGNATURE: { httpStatus: 401, resultStatus: 'F' },
+  UNKNOWN_EXCEPTION: { httpStatus: 503, resultStatus: 'U' },
+} as const satisfies Record<string, { httpStatus: number; resultStatus: 'F' | 'U' }>;
+
+export interface Refusal {
+  readonly code: keyof typeof REFUSALS;
+  /** Logged and sent as the ack's resultMessage: never key material, never body values. */
+  readonly reason: string;
+  /** Only a body over the size limit: 413 names the limit, the ack still says PARAM_ILLEGAL. */
+  readonly httpStatus?: 413;
+}
+
+const refusal = (code: Refusal['code'], reason: string): Refusal => ({ code, reason });
+
+/** The notification's own faults, before its signature is looked at. */
+function checkRequest(n: IncomingNotification): Refusal | undefined {
+  if (!n.contentType || !/^application\/json\b/i.test(n.contentType)) {
+    return refusal('MEDIA_TYPE_NOT_ACCEPTABLE', 'content-type must be application/json');
+  }
+  if (n.bodyTooLarge) return { ...refusal('PARAM_ILLEGAL', 'body over the size limit'), httpStatus: 413 };
+  if (!n.rawBody || n.rawBody.length === 0) return refusal('PARAM_ILLEGAL', 'empty body');
+  return undefined;
+}
+
+/**
  * notifyPayment intake (design.md §6, §7; protocol.md §1.7, §2):
  * verify the signature over the raw bytes → validate the body → publish result-observed and wait until
  * Kafka has it (acks=all) → only then answer S. Every refusal has its own result code and publishes
@@ -75,38 +108,30 @@ export class ReceiveNotificationUseCase {
   async handle(n: IncomingNotification): Promise<NotifyAnswer> {
     const clientId = header(n.headers, 'client-id');
     const partner = clientId ? this.partners.get(`${n.dialect}:${clientId}`) : undefined;
-    if (!partner) {
-      return this.refuse(
-        undefined,
-        n,
-        401,
-        'F',
-        'INVALID_CLIENT',
-        clientId ? 'unknown client-id' : 'client-id header missing',
-      );
+    if (!clientId || !partner) {
+      const reason = clientId ? 'unknown client-id' : 'client-id header missing';
+      return this.refuse(undefined, n, refusal('INVALID_CLIENT', reason));
     }
-    if (!n.contentType || !/^application\/json\b/i.test(n.contentType)) {
-      return this.refuse(
-        partner,
-        n,
-        415,
-        'F',
-        'MEDIA_TYPE_NOT_ACCEPTABLE',
-        'content-type must be application/json',
-      );
-    }
-    if (n.bodyTooLarge) {
-      return this.refuse(partner, n, 413, 'F', 'PARAM_ILLEGAL', 'body over the size limit');
-    }
-    if (!n.rawBody || n.rawBody.length === 0) {
-      return this.refuse(partner, n, 400, 'F', 'PARAM_ILLEGAL', 'empty body');
-    }
+    const taken = checkRequest(n) ?? (await this.take(partner, clientId, n, n.rawBody!));
+    if ('code' in taken) return this.refuse(partner, n, taken);
+    // Signed over the URI the notification's own signature verified with (bare path or path+query,
+    // protocol.md §1.7): the sender checks the ack against the URI it signed.
+    const ack = this.signer.sign(partner, taken.signedPath, dialectSpec(partner.dialect).ack.body);
+    return { httpStatus: 200, body: ack.body, headers: ack.headers, resultCode: 'S' };
+  }
 
+  /** Verifies, parses and publishes the notification; it is taken once Kafka has the event. */
+  private async take(
+    partner: Partner,
+    clientId: string,
+    n: IncomingNotification,
+    rawBody: Buffer,
+  ): Promise<Refusal | { readonly signedPath: string }> {
     const verification = verifySignedMessage({
       path: partner.notifyPath ?? n.path,
       clientId,
       time: header(n.headers, 'request-time'),
-      rawBody: n.rawBody,
+      rawBody,
       signatureHeader: header(n.headers, 'signature'),
       publicKeys: partner.peerPublicKeys,
     });
@@ -116,37 +141,23 @@ export class ReceiveNotificationUseCase {
       // key. F would end its retries and lose the notification.
       this.hintInquiry(
         partner,
-        n.rawBody,
+        rawBody,
         `notification signed with unknown keyVersion ${verification.detail}`,
       );
-      return this.refuse(
-        partner,
-        n,
-        503,
-        'U',
-        'UNKNOWN_EXCEPTION',
-        `unknown keyVersion ${verification.detail ?? ''}: no public key of this partner has it yet`,
-      );
+      const reason = `unknown keyVersion ${verification.detail ?? ''}: no public key of this partner has it yet`;
+      return refusal('UNKNOWN_EXCEPTION', reason);
     }
     if (!verification.ok) {
-      this.hintInquiry(partner, n.rawBody, `notification signature check failed: ${verification.reason}`);
-      return this.refuse(
-        partner,
-        n,
-        401,
-        'F',
-        'INVALID_SIGNATURE',
-        `signature check failed: ${verification.reason}`,
-      );
+      this.hintInquiry(partner, rawBody, `notification signature check failed: ${verification.reason}`);
+      return refusal('INVALID_SIGNATURE', `signature check failed: ${verification.reason}`);
     }
 
-    const parsed = parseNotification(n.dialect, n.rawBody);
-    if (!parsed.ok) return this.refuse(partner, n, 400, 'F', parsed.code, parsed.reason);
+    const parsed = parseNotification(n.dialect, rawBody);
+    if (!parsed.ok) return refusal(parsed.code, parsed.reason);
     const obs = parsed.value;
-
     const event: ResultObservedV1 = {
       // The same notification re-sent has the same bytes, hence the same id: order-state keeps it once.
-      eventId: notifyEventId(partner.clientId, n.rawBody),
+      eventId: notifyEventId(partner.clientId, rawBody),
       schemaVersion: 1,
       occurredAt: new Date().toISOString(),
       clientId: partner.clientId,
@@ -156,15 +167,14 @@ export class ReceiveNotificationUseCase {
       outcome: obs.outcome,
       resultCode: obs.resultCode,
       ...reportedResultFields(obs),
-      rawBody: auditCopy(n.rawBody.toString('utf8')),
+      rawBody: auditCopy(rawBody.toString('utf8')),
     };
     let value: string;
     try {
       value = encodeEvent(Topics.resultObserved, event);
     } catch (err) {
-      return this.refuse(partner, n, 400, 'F', 'PARAM_ILLEGAL', (err as Error).message.split('\n')[0]);
+      return refusal('PARAM_ILLEGAL', (err as Error).message.split('\n')[0]);
     }
-
     try {
       await this.producer.publish(
         [{ topic: Topics.resultObserved, key: obs.paymentRequestId, value }],
@@ -172,20 +182,9 @@ export class ReceiveNotificationUseCase {
       );
     } catch (err) {
       // Not durable, so not acknowledged: the sender re-sends (protocol.md §2.1) and nothing is lost.
-      return this.refuse(
-        partner,
-        n,
-        503,
-        'U',
-        'UNKNOWN_EXCEPTION',
-        `event not durable: ${(err as Error).message}`,
-      );
+      return refusal('UNKNOWN_EXCEPTION', `event not durable: ${(err as Error).message}`);
     }
-
-    // Signed over the URI the notification's own signature verified with (bare path or path+query,
-    // protocol.md §1.7): the sender checks the ack against the URI it signed.
-    const ack = this.signer.sign(partner, verification.signedPath, NOTIFY_ACK_BODY);
-    return { httpStatus: 200, body: ack.body, headers: ack.headers, resultCode: 'S' };
+    return { signedPath: verification.signedPath };
   }
 
   /**
@@ -229,16 +228,12 @@ export class ReceiveNotificationUseCase {
       );
   }
 
-  private refuse(
-    partner: Partner | undefined,
-    n: IncomingNotification,
-    httpStatus: number,
-    resultStatus: 'F' | 'U',
-    resultCode: string,
-    reason: string,
-  ): NotifyAnswer {
-    this.logger.warn(`${n.dialect} notification refused: ${resultCode} (${reason})`);
-    const body = buildFailureAckBody({ resultCode, resultStatus, resultMessage: reason });
+  private refuse(partner: Partner | undefined, n: IncomingNotification, r: Refusal): NotifyAnswer {
+    const { resultStatus, httpStatus: defaultStatus } = REFUSALS[r.code];
+    const httpStatus = r.httpStatus ?? defaultStatus;
+    const resultCode = r.code;
+    this.logger.warn(`${n.dialect} notification refused: ${resultCode} (${r.reason})`);
+    const body = buildFailureAckBody({ resultCode, resultStatus, resultMessage: r.reason });
     if (!partner)
       return { httpStatus, body, headers: { 'content-type': 'application/json; charset=UTF-8' }, resultCode };
     const signed = this.signer.sign(partner, this.signedPath(partner, n), body);

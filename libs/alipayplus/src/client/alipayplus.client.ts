@@ -1,54 +1,27 @@
 import { KeyObject } from 'node:crypto';
-import { TextDecoder } from 'node:util';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { Dialect, isDialect } from '../dialect';
-import { AlipayPlusError } from '../errors';
-import { ApiOperation, resolveApiPath } from '../models/api-paths';
+import { ApiOperation } from '../dialects/dialect-spec';
 import {
-  CANCEL_PAYMENT_SCHEMAS,
   CancelPaymentRequestByDialect,
   CancelPaymentResponseByDialect,
-} from '../models/cancel-payment.schema';
-import { describeIssues } from '../models/common.schema';
-import {
-  INQUIRY_PAYMENT_SCHEMAS,
+  dialectSpec,
   InquiryPaymentRequestByDialect,
   InquiryPaymentResponseByDialect,
-} from '../models/inquiry-payment.schema';
-import {
-  SignatureFailureReason,
-  signMessage,
-  verifySignedMessage,
-  VersionedPublicKey,
-} from '../signing/signed-message';
+} from '../dialects/registry';
+import { AlipayPlusError } from '../errors';
+import { resolveApiPath } from '../models/api-paths';
+import { describeIssues } from '../models/common.schema';
+import { signMessage, VersionedPublicKey } from '../signing/signed-message';
+import { ClientResult } from './client-result';
+import { parseReply, verifyReply } from './read-reply';
+import { sendRequest, SignedRequest } from './send-request';
+
+export type { ClientResult, TransportErrorReason } from './client-result';
 
 /** Recommended client timeouts (protocol.md §0): inquiryPayment 5 s, cancelPayment 8 s. */
 export const INQUIRY_PAYMENT_TIMEOUT_MS = 5_000;
 export const CANCEL_PAYMENT_TIMEOUT_MS = 8_000;
-
-export type TransportErrorReason = 'TIMEOUT' | 'NETWORK' | `HTTP_${number}`;
-
-/**
- * The outcome of one call. Only `response` carries a body to act on; every other kind leaves the
- * outcome unknown, so the caller re-sends the same request (see `decideOnTransportError`, §3.1, §4.1).
- */
-export type ClientResult<TBody> =
-  | {
-      readonly kind: 'response';
-      readonly body: TBody;
-      readonly rawBody: string;
-      /** True when the response signature was checked; false only for an unsigned F/U reply (§1.6). */
-      readonly verified: boolean;
-    }
-  /**
-   * A reply we must not believe: badly signed, or claiming S without a signature (§1.6, §8). Reason
-   * UNKNOWN_KEY_VERSION: signed with a keyVersion we hold no key for (the partner rotated its key and
-   * ours is not added yet); `detail` names that version.
-   */
-  | { readonly kind: 'untrusted'; readonly reason: SignatureFailureReason; readonly detail?: string }
-  | { readonly kind: 'transport-error'; readonly reason: TransportErrorReason; readonly detail?: string }
-  /** Signed or acceptable, but not a readable response of this API (not UTF-8/JSON, fails the schema). */
-  | { readonly kind: 'invalid-response'; readonly reason: string };
 
 export interface AlipayPlusClientOptions<D extends Dialect> {
   /** Scheme and host, e.g. `https://open-sea.alipayplus.com` (§0). A path prefix is kept and signed. */
@@ -69,32 +42,6 @@ export interface AlipayPlusClientOptions<D extends Dialect> {
 
 export interface CallOptions {
   readonly timeoutMs?: number;
-}
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-function isTimeout(error: unknown): boolean {
-  const named = (value: unknown): string | undefined =>
-    typeof value === 'object' && value !== null && 'name' in value ? String(value.name) : undefined;
-  const cause = typeof error === 'object' && error !== null && 'cause' in error ? error.cause : undefined;
-  return named(error) === 'TimeoutError' || named(cause) === 'TimeoutError';
-}
-
-function networkDetail(error: unknown): string | undefined {
-  const cause = typeof error === 'object' && error !== null && 'cause' in error ? error.cause : undefined;
-  if (typeof cause === 'object' && cause !== null && 'code' in cause && typeof cause.code === 'string') {
-    return cause.code;
-  }
-  return undefined;
-}
-
-/** Reads `result.resultStatus` from a parsed body without trusting its shape. */
-function peekResultStatus(json: unknown): unknown {
-  if (typeof json !== 'object' || json === null || !('result' in json)) return undefined;
-  const result = json.result;
-  return typeof result === 'object' && result !== null && 'resultStatus' in result
-    ? result.resultStatus
-    : undefined;
 }
 
 /**
@@ -142,14 +89,9 @@ export class AlipayPlusClient<D extends Dialect> {
     request: InquiryPaymentRequestByDialect[D],
     { timeoutMs = INQUIRY_PAYMENT_TIMEOUT_MS }: CallOptions = {},
   ): Promise<ClientResult<InquiryPaymentResponseByDialect[D]>> {
-    const schemas = INQUIRY_PAYMENT_SCHEMAS[this.dialect];
-    return this.call(
-      'inquiryPayment',
-      schemas.request,
-      schemas.response as unknown as z.ZodType<InquiryPaymentResponseByDialect[D]>,
-      request,
-      timeoutMs,
-    );
+    return this.call('inquiryPayment', request, timeoutMs) as Promise<
+      ClientResult<InquiryPaymentResponseByDialect[D]>
+    >;
   }
 
   /**
@@ -160,24 +102,31 @@ export class AlipayPlusClient<D extends Dialect> {
     request: CancelPaymentRequestByDialect[D],
     { timeoutMs = CANCEL_PAYMENT_TIMEOUT_MS }: CallOptions = {},
   ): Promise<ClientResult<CancelPaymentResponseByDialect[D]>> {
-    const schemas = CANCEL_PAYMENT_SCHEMAS[this.dialect];
-    return this.call(
-      'cancelPayment',
-      schemas.request,
-      schemas.response as unknown as z.ZodType<CancelPaymentResponseByDialect[D]>,
-      request,
-      timeoutMs,
-    );
+    return this.call('cancelPayment', request, timeoutMs) as Promise<
+      ClientResult<CancelPaymentResponseByDialect[D]>
+    >;
   }
 
-  private async call<TBody>(
+  /** One call in three steps: send the signed request, verify the reply's signature, parse its body. */
+  private async call(operation: ApiOperation, request: unknown, timeoutMs: number) {
+    const api = dialectSpec(this.dialect)[operation];
+    const signed = this.sign(operation, api.request, request, timeoutMs);
+    const reply = await sendRequest(this.#fetch, signed);
+    if (reply.kind !== 'reply') return reply;
+    // The path the server sees is the one both sides sign (§1.3, §1.6).
+    const trust = verifyReply(reply, signed.url.pathname, this.clientId, this.#peerPublicKeys);
+    if (trust.kind === 'untrusted') return trust;
+    return parseReply(reply.rawBody, trust.verified, api.response);
+  }
+
+  /** Validates our request, then signs its serialization for the path the server will see (§1.3). */
+  private sign(
     operation: ApiOperation,
-    requestSchema: z.ZodType,
-    responseSchema: z.ZodType<TBody>,
+    schema: z.ZodType,
     request: unknown,
     timeoutMs: number,
-  ): Promise<ClientResult<TBody>> {
-    const validRequest = requestSchema.safeParse(request);
+  ): SignedRequest {
+    const validRequest = schema.safeParse(request);
     if (!validRequest.success) {
       // Our own request is wrong: a programming error, not something the peer said.
       throw new AlipayPlusError(
@@ -186,97 +135,23 @@ export class AlipayPlusClient<D extends Dialect> {
       );
     }
     const url = new URL(`${this.baseUrl}${resolveApiPath(this.dialect, operation, this.clientId)}`);
-    // The path the server sees is the one both sides sign (§1.3, §1.6).
-    const signedPath = url.pathname;
     // Serialized once; these exact bytes are signed and sent (§1.8 d).
     const body = JSON.stringify(validRequest.data);
     const requestTime = new Date().toISOString();
     const { signatureHeader } = signMessage({
-      path: signedPath,
+      path: url.pathname,
       clientId: this.clientId,
       time: requestTime,
       body,
       privateKey: this.#privateKey,
       keyVersion: this.#keyVersion,
     });
-
-    let response: Response;
-    let rawBytes: Buffer;
-    // Called unbound: some fetch implementations refuse a foreign `this`.
-    const fetchImpl = this.#fetch;
-    try {
-      response = await fetchImpl(url, {
-        method: 'POST',
-        headers: {
-          'Content-Type': 'application/json; charset=UTF-8',
-          'Client-Id': this.clientId,
-          'Request-Time': requestTime,
-          Signature: signatureHeader,
-        },
-        body,
-        // A redirected POST would reach a URI other than the one signed; treat it as an HTTP error.
-        redirect: 'manual',
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      rawBytes = Buffer.from(await response.arrayBuffer());
-    } catch (error) {
-      if (isTimeout(error)) return { kind: 'transport-error', reason: 'TIMEOUT' };
-      const detail = networkDetail(error);
-      return { kind: 'transport-error', reason: 'NETWORK', ...(detail !== undefined ? { detail } : {}) };
-    }
-    if (response.status < 200 || response.status > 299) {
-      return { kind: 'transport-error', reason: `HTTP_${response.status}` };
-    }
-
-    let rawBody: string;
-    try {
-      rawBody = utf8.decode(rawBytes);
-    } catch {
-      return { kind: 'invalid-response', reason: 'body is not valid UTF-8' };
-    }
-
-    // §1.6: verify over METHOD, our request path, the response Client-Id (which equals ours — used as
-    // the fallback when the header is absent), Response-Time and the raw body, with the peer key.
-    const signature = response.headers.get('signature');
-    let verified = false;
-    if (signature !== null) {
-      const verification = verifySignedMessage({
-        path: signedPath,
-        clientId: response.headers.get('client-id') ?? this.clientId,
-        time: response.headers.get('response-time') ?? undefined,
-        rawBody: rawBytes,
-        signatureHeader: signature,
-        publicKeys: this.#peerPublicKeys,
-      });
-      if (!verification.ok) {
-        // A signature that is present but wrong (or a partial header set) is never accepted, whatever
-        // the status: it means tampering or a key mix-up (§8, the 2026 SDK hardening).
-        const detail = verification.detail === 'time' ? 'response-time' : verification.detail;
-        return {
-          kind: 'untrusted',
-          reason: verification.reason,
-          ...(detail !== undefined ? { detail } : {}),
-        };
-      }
-      verified = true;
-    }
-
-    let json: unknown;
-    try {
-      json = JSON.parse(rawBody);
-    } catch {
-      return { kind: 'invalid-response', reason: 'body is not valid JSON' };
-    }
-    // Unsigned replies are legitimate only for gateway errors (§1.6): an unsigned S is not believed,
-    // an unsigned F/U is accepted as that F/U.
-    const status = peekResultStatus(json);
-    if (!verified && status === 'S') return { kind: 'untrusted', reason: 'MISSING_SIGNATURE' };
-    if (!verified && status !== 'F' && status !== 'U') {
-      return { kind: 'invalid-response', reason: 'unsigned response without an F/U result' };
-    }
-
-    const parsed = responseSchema.safeParse(json);
-    if (!parsed.success) return { kind: 'invalid-response', reason: describeIssues(parsed.error) };
-    return { kind: 'response', body: parsed.data, rawBody, verified };
+    const headers = {
+      'Content-Type': 'application/json; charset=UTF-8',
+      'Client-Id': this.clientId,
+      'Request-Time': requestTime,
+      Signature: signatureHeader,
+    };
+    return { url, headers, body, timeoutMs };
   }
 }

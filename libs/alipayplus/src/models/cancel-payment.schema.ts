@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import {
   DateTimeStringSchema,
-  hasPaymentId,
-  Id64Schema,
   InfoIdSchema,
+  MerchantAccountIdSchema,
   OptionalId64Schema,
-  PAYMENT_ID_REQUIRED,
+  PAYMENT_ID_FIELDS,
+  paymentRequestSchema,
   ResultSchema,
 } from './common.schema';
 
@@ -13,12 +13,7 @@ import {
  * Alipay+ cancelPayment request (protocol.md §4.1). paymentRequestId is the idempotency key: re-sending
  * the same ID is processed once, which is what makes retrying a U/timeout safe.
  */
-export const AlipayPlusCancelPaymentRequestSchema = z
-  .object({
-    paymentRequestId: Id64Schema.optional(),
-    paymentId: Id64Schema.optional(),
-  })
-  .refine(hasPaymentId, PAYMENT_ID_REQUIRED);
+export const AlipayPlusCancelPaymentRequestSchema = paymentRequestSchema(PAYMENT_ID_FIELDS);
 export type AlipayPlusCancelPaymentRequest = z.infer<typeof AlipayPlusCancelPaymentRequestSchema>;
 
 /** Alipay+ cancelPayment response: `result`; pspId and acquirerId when S (§4.1). */
@@ -30,13 +25,12 @@ export const AlipayPlusCancelPaymentResponseSchema = z.looseObject({
 export type AlipayPlusCancelPaymentResponse = z.infer<typeof AlipayPlusCancelPaymentResponseSchema>;
 
 /** Antom cancel request (§4.2): paymentId or paymentRequestId (paymentId wins), merchantAccountId ≤32. */
-export const AntomCancelRequestSchema = z
-  .object({
-    paymentId: Id64Schema.optional(),
-    paymentRequestId: Id64Schema.optional(),
-    merchantAccountId: z.string().min(1).max(32).optional(),
-  })
-  .refine(hasPaymentId, PAYMENT_ID_REQUIRED);
+export const AntomCancelRequestSchema = paymentRequestSchema({
+  // paymentId first, as Antom lists it (§4.2); the body is serialized in this order.
+  paymentId: PAYMENT_ID_FIELDS.paymentId,
+  paymentRequestId: PAYMENT_ID_FIELDS.paymentRequestId,
+  merchantAccountId: MerchantAccountIdSchema,
+});
 export type AntomCancelRequest = z.infer<typeof AntomCancelRequestSchema>;
 
 /** Antom cancel response (§4.2): `result`; on S paymentId, paymentRequestId, cancelTime. */
@@ -47,21 +41,3 @@ export const AntomCancelResponseSchema = z.looseObject({
   cancelTime: DateTimeStringSchema,
 });
 export type AntomCancelResponse = z.infer<typeof AntomCancelResponseSchema>;
-
-export interface CancelPaymentRequestByDialect {
-  alipayplus: AlipayPlusCancelPaymentRequest;
-  antom: AntomCancelRequest;
-}
-
-export interface CancelPaymentResponseByDialect {
-  alipayplus: AlipayPlusCancelPaymentResponse;
-  antom: AntomCancelResponse;
-}
-
-export const CANCEL_PAYMENT_SCHEMAS = {
-  alipayplus: {
-    request: AlipayPlusCancelPaymentRequestSchema,
-    response: AlipayPlusCancelPaymentResponseSchema,
-  },
-  antom: { request: AntomCancelRequestSchema, response: AntomCancelResponseSchema },
-} as const;

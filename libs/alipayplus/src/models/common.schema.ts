@@ -104,6 +104,20 @@ export const PAYMENT_ID_REQUIRED = {
   path: ['paymentRequestId'],
 };
 
+/** The IDs a request names the payment by (§3.1, §3.2, §4.1, §4.2). */
+export const PAYMENT_ID_FIELDS = {
+  paymentRequestId: Id64Schema.optional(),
+  paymentId: Id64Schema.optional(),
+};
+
+/** Antom: the merchant account of a multi-location client ID, ≤32 (§3.2, §4.2). */
+export const MerchantAccountIdSchema = z.string().min(1).max(32).optional();
+
+/** A request body naming the payment by paymentRequestId or paymentId, at least one; keys in `shape` order. */
+export function paymentRequestSchema<T extends typeof PAYMENT_ID_FIELDS & z.ZodRawShape>(shape: T) {
+  return z.object(shape).refine((r) => hasPaymentId(r as { paymentRequestId?: string }), PAYMENT_ID_REQUIRED);
+}
+
 /** Formats validation issues as `path: message; …` for a result reason (no field values are echoed). */
 export function describeIssues(error: z.ZodError, limit = 5): string {
   return error.issues

@@ -2,7 +2,6 @@ import { z } from 'zod';
 import {
   AmountSchema,
   DateTimeStringSchema,
-  Id64Schema,
   InfoIdSchema,
   LenientAmountSchema,
   OptionalId64Schema,
@@ -10,17 +9,13 @@ import {
   QuoteSchema,
   ResultSchema,
   TransactionSchema,
-  hasPaymentId,
-  PAYMENT_ID_REQUIRED,
+  MerchantAccountIdSchema,
+  PAYMENT_ID_FIELDS,
+  paymentRequestSchema,
 } from './common.schema';
 
 /** Alipay+ inquiryPayment request: paymentRequestId or paymentId, at least one (protocol.md §3.1). */
-export const AlipayPlusInquiryPaymentRequestSchema = z
-  .object({
-    paymentRequestId: Id64Schema.optional(),
-    paymentId: Id64Schema.optional(),
-  })
-  .refine(hasPaymentId, PAYMENT_ID_REQUIRED);
+export const AlipayPlusInquiryPaymentRequestSchema = paymentRequestSchema(PAYMENT_ID_FIELDS);
 export type AlipayPlusInquiryPaymentRequest = z.infer<typeof AlipayPlusInquiryPaymentRequestSchema>;
 
 /** Alipay+ inquiryPayment response (§3.1). Fields other than `result` come only when result is S. */
@@ -47,13 +42,10 @@ export type AlipayPlusInquiryPaymentResponse = z.infer<typeof AlipayPlusInquiryP
  * Antom inquiryPayment request (§3.2): paymentRequestId and/or paymentId (paymentId wins when both),
  * plus merchantAccountId (≤32) for a multi-location client ID.
  */
-export const AntomInquiryPaymentRequestSchema = z
-  .object({
-    paymentRequestId: Id64Schema.optional(),
-    paymentId: Id64Schema.optional(),
-    merchantAccountId: z.string().min(1).max(32).optional(),
-  })
-  .refine(hasPaymentId, PAYMENT_ID_REQUIRED);
+export const AntomInquiryPaymentRequestSchema = paymentRequestSchema({
+  ...PAYMENT_ID_FIELDS,
+  merchantAccountId: MerchantAccountIdSchema,
+});
 export type AntomInquiryPaymentRequest = z.infer<typeof AntomInquiryPaymentRequestSchema>;
 
 /** Known Antom `paymentStatus` values (§3.2); kept open on the wire so a new value is not a parse error. */
@@ -79,21 +71,3 @@ export const AntomInquiryPaymentResponseSchema = z.looseObject({
   transactions: z.array(TransactionSchema).nullish(),
 });
 export type AntomInquiryPaymentResponse = z.infer<typeof AntomInquiryPaymentResponseSchema>;
-
-export interface InquiryPaymentRequestByDialect {
-  alipayplus: AlipayPlusInquiryPaymentRequest;
-  antom: AntomInquiryPaymentRequest;
-}
-
-export interface InquiryPaymentResponseByDialect {
-  alipayplus: AlipayPlusInquiryPaymentResponse;
-  antom: AntomInquiryPaymentResponse;
-}
-
-export const INQUIRY_PAYMENT_SCHEMAS = {
-  alipayplus: {
-    request: AlipayPlusInquiryPaymentRequestSchema,
-    response: AlipayPlusInquiryPaymentResponseSchema,
-  },
-  antom: { request: AntomInquiryPaymentRequestSchema, response: AntomInquiryPaymentResponseSchema },
-} as const;

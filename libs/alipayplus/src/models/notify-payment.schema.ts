@@ -69,13 +69,3 @@ export const AntomNotifyPaymentSchema = z.looseObject({
   paymentMethodType: OptionalTextSchema,
 });
 export type AntomNotifyPayment = z.infer<typeof AntomNotifyPaymentSchema>;
-
-export interface NotifyPaymentByDialect {
-  alipayplus: AlipayPlusNotifyPayment;
-  antom: AntomNotifyPayment;
-}
-
-export const NOTIFY_PAYMENT_SCHEMAS = {
-  alipayplus: AlipayPlusNotifyPaymentSchema,
-  antom: AntomNotifyPaymentSchema,
-} as const;

@@ -1,10 +1,5 @@
 import { ResultStatus } from '../models/common.schema';
-import {
-  ORDER_STATE_RESULT_CODES,
-  PAYMENT_FAILURE_CODES,
-  RETRYABLE_RESULT_CODES,
-  isOneOf,
-} from './result-codes';
+import { ORDER_STATE_RESULT_CODES, PAYMENT_FAILURE_CODES, isOneOf, retryOf } from './result-codes';
 
 /**
  * - FINAL: a definitive answer from the peer; act on it through the operation's decision table
@@ -23,7 +18,7 @@ export function classifyResult(result: {
   readonly resultCode: string;
 }): ResultClass {
   if (result.resultStatus === 'S') return 'FINAL';
-  if (result.resultStatus === 'U' || isOneOf(result.resultCode, RETRYABLE_RESULT_CODES)) return 'RETRY';
+  if (retryOf(result)) return 'RETRY';
   if (
     isOneOf(result.resultCode, ORDER_STATE_RESULT_CODES) ||
     isOneOf(result.resultCode, PAYMENT_FAILURE_CODES)

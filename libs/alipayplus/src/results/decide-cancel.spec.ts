@@ -1,5 +1,5 @@
 import { Dialect } from '../dialect';
-import { CancelPaymentResponseByDialect } from '../models/cancel-payment.schema';
+import { CancelPaymentResponseByDialect } from '../dialects/registry';
 import { CancelDecision, decideCancel, decideOnTransportError } from './decide-cancel';
 
 type Row = [label: string, response: CancelPaymentResponseByDialect[Dialect], expected: CancelDecision];

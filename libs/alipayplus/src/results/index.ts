@@ -13,12 +13,8 @@ export {
 } from './result-codes';
 export { classifyResult } from './classify-result';
 export type { ResultClass } from './classify-result';
-export { decideAlipayPlusInquiry, decideAntomInquiry, decideInquiry } from './decide-inquiry';
-export type { FinalPaymentOutcome, InquiryDecision } from './decide-inquiry';
-export {
-  ANTOM_CANCEL_MAX_UNKNOWN_RETRIES,
-  decideCancel,
-  decideOnTransportError,
-  NO_RESPONSE,
-} from './decide-cancel';
-export type { CancelDecision } from './decide-cancel';
+export { decideInquiry } from './decide-inquiry';
+export type { FinalPaymentOutcome, InquiryDecision } from './inquiry-decision';
+export { decideCancel } from './decide-cancel';
+export { cancelResultTable, decideOnTransportError, NO_RESPONSE } from './cancel-decision';
+export type { CancelDecision } from './cancel-decision';

@@ -67,3 +67,19 @@ export const PAYMENT_FAILURE_CODES = [
 export function isOneOf(code: string, codes: readonly string[]): boolean {
   return codes.includes(code);
 }
+
+/**
+ * U, or a code that means "send the same request again" whatever the status (§6): the retry row that
+ * the inquiry and cancel tables share, with a backoff when the peer is rate-limiting us.
+ */
+export function retryOf(result: {
+  readonly resultStatus: string;
+  readonly resultCode: string;
+}): { readonly kind: 'retry'; readonly backoff: boolean; readonly resultCode: string } | undefined {
+  if (result.resultStatus !== 'U' && !isOneOf(result.resultCode, RETRYABLE_RESULT_CODES)) return undefined;
+  return {
+    kind: 'retry',
+    backoff: isOneOf(result.resultCode, BACKOFF_RESULT_CODES),
+    resultCode: result.resultCode,
+  };
+}

@@ -9,13 +9,13 @@ import {
   Post,
 } from '@nestjs/common';
 import { z } from 'zod';
-import { PaymentRequestIdSchema } from '@app/contracts';
+import { InquiryParams } from '@app/contracts/http/inquiries';
 import { RequireRole } from '@app/operator-auth';
 import { ScheduleRepository } from '../../application/ports';
 import { TriggerInquiryUseCase } from '../../application/trigger-inquiry.use-case';
 
 function parseId(id: string): string {
-  const parsed = PaymentRequestIdSchema.safeParse(id);
+  const parsed = InquiryParams.shape.paymentRequestId.safeParse(id);
   if (!parsed.success) {
     throw new HttpException(
       { code: 'PARAM_ILLEGAL', message: `paymentRequestId: ${z.prettifyError(parsed.error)}` },

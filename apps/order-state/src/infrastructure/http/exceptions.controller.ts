@@ -13,46 +13,14 @@ import {
   Res,
 } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { z } from 'zod';
-import { DialectSchema, ExceptionReasonSchema, text } from '@app/contracts';
+import {
+  ExceptionIdSchema,
+  ExceptionListQuerySchema,
+  ResolveExceptionBodySchema,
+} from '@app/contracts/http/orders';
 import { operatorOf, parseOrThrow, RequireRole } from '@app/operator-auth';
 import { ExceptionsUseCase } from '../../application/exceptions.use-case';
 import { OrderQueries } from '../../application/order-queries';
-import { MAX_AGE_SECONDS, wholeNumber } from './orders.controller';
-
-const ExceptionId = z.string().regex(/^[1-9][0-9]{0,17}$/, 'an exception id (a decimal number)');
-
-const ExceptionListQuery = z.strictObject({
-  reason: z
-    .string()
-    .transform((s) => s.split(','))
-    .pipe(z.array(ExceptionReasonSchema))
-    .optional(),
-  clientId: text().min(1).max(64).optional(),
-  dialect: DialectSchema.optional(),
-  olderThanSeconds: wholeNumber(MAX_AGE_SECONDS).optional(),
-  open: z
-    .enum(['true', 'false'])
-    .transform((v) => v === 'true')
-    .optional(),
-  limit: wholeNumber(1000).pipe(z.number().min(1)).default(100),
-  /** The `next-cursor` header of the previous page: exceptions after that one. */
-  after: z
-    .string()
-    .regex(/^[1-9][0-9]{0,17}$/, 'not a cursor this API gave out')
-    .optional(),
-});
-
-const ResolveBody = z.strictObject({
-  resolution: z.enum(['accept', 'reverse', 'mark_failed', 'reinquire']),
-  /**
-   * Who decides: the operator token's name is recorded. Only when operator auth is disabled (the demo,
-   * local runs) does this field name the person instead of "anonymous".
-   */
-  by: text().min(1).max(100).optional(),
-  /** Why. */
-  note: text().max(500).nullish(),
-});
 
 /** Exceptions (issue 11): list, read, and resolve them. */
 @Controller('exceptions')
@@ -66,7 +34,7 @@ export class ExceptionsController {
   @Get()
   @RequireRole('viewer')
   async list(@Query() query: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
-    const filter = parseOrThrow(ExceptionListQuery, query);
+    const filter = parseOrThrow(ExceptionListQuerySchema, query);
     const rows = await this.queries.listExceptions(filter);
     if (rows.length === filter.limit) void reply.header('next-cursor', rows[rows.length - 1].id);
     return rows;
@@ -75,7 +43,7 @@ export class ExceptionsController {
   @Get(':id')
   @RequireRole('viewer')
   async get(@Param('id') id: string) {
-    const found = await this.queries.getException(parseOrThrow(ExceptionId, id));
+    const found = await this.queries.getException(parseOrThrow(ExceptionIdSchema, id));
     if (!found) throw notFound(id);
     return found;
   }
@@ -89,8 +57,8 @@ export class ExceptionsController {
   @HttpCode(HttpStatus.OK)
   @RequireRole('operator')
   async resolve(@Param('id') id: string, @Body() body: unknown, @Req() req: unknown) {
-    const exceptionId = parseOrThrow(ExceptionId, id);
-    const input = parseOrThrow(ResolveBody, body);
+    const exceptionId = parseOrThrow(ExceptionIdSchema, id);
+    const input = parseOrThrow(ResolveExceptionBodySchema, body);
     const operator = operatorOf(req);
     const by = operator.name === 'anonymous' && input.by ? input.by : operator.name;
     const outcome = await this.exceptions.resolve(exceptionId, { ...input, by });

@@ -13,78 +13,18 @@ import {
   Res,
 } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { z } from 'zod';
-import {
-  AmountSchema,
-  DialectSchema,
-  InstantSchema,
-  OrderStatusSchema,
-  PaymentRequestIdSchema,
-  hashId,
-  text,
-} from '@app/contracts';
+import { hashId, PaymentRequestIdSchema } from '@app/contracts';
+import { orderListQuery, RegisterOrderBodySchema } from '@app/contracts/http/orders';
 import { maySeeRawBodies, operatorOf, parseOrThrow, RequireRole } from '@app/operator-auth';
 import { RegisterOrdersUseCase } from '../../application/register-orders.use-case';
 import { ApplyObservationsUseCase } from '../../application/apply-observations.use-case';
 import { decodeOrderCursor, encodeOrderCursor, OrderQueries } from '../../application/order-queries';
 import { ExceptionsUseCase } from '../../application/exceptions.use-case';
 
-/** Ten years: PostgreSQL's dates end long before a 64-bit number of seconds does. */
-export const MAX_AGE_SECONDS = 10 * 366 * 24 * 3600;
+const ListQuery = orderListQuery(decodeOrderCursor);
 
-/** A query value that is digits only (an empty value is an error, not 0). */
-export function wholeNumber(max: number) {
-  return z
-    .string()
-    .regex(/^[0-9]{1,12}$/, 'a whole number')
-    .transform(Number)
-    .pipe(z.number().max(max));
-}
-
-const RegisterOrderBody = z.strictObject({
-  paymentRequestId: PaymentRequestIdSchema,
-  clientId: text().min(1).max(64),
-  orderNo: text().min(1).max(64),
-  dialect: DialectSchema,
-  amount: AmountSchema,
-  paymentExpiryTime: InstantSchema.nullish(),
-});
-
-const ListQuery = z.strictObject({
-  status: z
-    .string()
-    .transform((s) => s.split(','))
-    .pipe(z.array(OrderStatusSchema))
-    .optional(),
-  olderThanSeconds: wholeNumber(MAX_AGE_SECONDS).optional(),
-  stuck: z
-    .enum(['true', 'false'])
-    .transform((v) => v === 'true')
-    .optional(),
-  limit: wholeNumber(1000).pipe(z.number().min(1)).default(100),
-  /** The `next-cursor` header of the previous page. */
-  after: z
-    .string()
-    .max(200)
-    .transform((c, ctx) => {
-      const cursor = decodeOrderCursor(c);
-      if (!cursor) ctx.addIssue({ code: 'custom', message: 'not a cursor this API gave out' });
-      return cursor ?? z.NEVER;
-    })
-    .optional(),
-});
-
-const AnomalyQuery = z.strictObject({
-  paymentRequestId: PaymentRequestIdSchema.optional(),
-  limit: wholeNumber(1000).pipe(z.number().min(1)).default(100),
-  /** The `next-cursor` header of the previous page: anomalies older than that one. */
-  before: z
-    .string()
-    .regex(/^[1-9][0-9]{0,17}$/, 'not a cursor this API gave out')
-    .optional(),
-});
-
-@Controller()
+/** Orders (issue 4 and the operations issue): register, read, list, cancel, re-inquire. */
+@Controller('orders')
 export class OrdersController {
   constructor(
     private readonly registerOrders: RegisterOrdersUseCase,
@@ -94,10 +34,10 @@ export class OrdersController {
   ) {}
 
   /** The same use case as the order-registered topic. 201 when new, 200 when already registered alike, 409 when different. */
-  @Post('orders')
+  @Post()
   @RequireRole('operator')
   async register(@Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
-    const input = parseOrThrow(RegisterOrderBody, body);
+    const input = parseOrThrow(RegisterOrderBodySchema, body);
     const [outcome] = await this.registerOrders.execute([
       { ...input, eventId: `http:${hashId(JSON.stringify(input))}`, occurredAt: new Date().toISOString() },
     ]);
@@ -115,14 +55,14 @@ export class OrdersController {
   }
 
   /** Counts and the oldest order per status (the console's first view). */
-  @Get('orders/summary')
+  @Get('summary')
   @RequireRole('viewer')
   async summary() {
     return this.queries.summary();
   }
 
   /** The order with its timeline; the partners' raw bodies only for operators. */
-  @Get('orders/:paymentRequestId')
+  @Get(':paymentRequestId')
   @RequireRole('viewer')
   async get(@Param('paymentRequestId') id: string, @Req() req: unknown) {
     const order = await this.queries.getOrder(parseOrThrow(PaymentRequestIdSchema, id));
@@ -139,7 +79,7 @@ export class OrdersController {
    * resolution, recorded with who asked). 409 NO_OPEN_EXCEPTION when it has none: an order that is
    * not past its expiry plus the last cancel retry is still being polled.
    */
-  @Post('orders/:paymentRequestId/reinquire')
+  @Post(':paymentRequestId/reinquire')
   @HttpCode(HttpStatus.OK)
   @RequireRole('operator')
   async reinquire(@Param('paymentRequestId') id: string, @Req() req: unknown) {
@@ -170,7 +110,7 @@ export class OrdersController {
    * cancel at once. Idempotent: 200 with the order while it is `cancelling`; 409 ORDER_FINAL for a
    * final order (nothing to cancel; a paid one is reversed through its exception); 404 unknown.
    */
-  @Post('orders/:paymentRequestId/cancel')
+  @Post(':paymentRequestId/cancel')
   @HttpCode(HttpStatus.OK)
   @RequireRole('operator')
   async cancel(@Param('paymentRequestId') id: string) {
@@ -189,7 +129,7 @@ export class OrdersController {
   }
 
   /** Oldest first. A full page carries a `next-cursor` header: pass it as `after` for the next one. */
-  @Get('orders')
+  @Get()
   @RequireRole('viewer')
   async list(@Query() query: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
     const filter = parseOrThrow(ListQuery, query);
@@ -198,22 +138,5 @@ export class OrdersController {
       void reply.header('next-cursor', encodeOrderCursor(page.last));
     }
     return page.rows;
-  }
-
-  /** Newest first. A full page carries a `next-cursor` header: pass it as `before` for the next one. */
-  @Get('anomalies')
-  @RequireRole('viewer')
-  async anomalies(@Query() query: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
-    const q = parseOrThrow(AnomalyQuery, query);
-    const rows: { id: string }[] = await this.queries.listAnomalies(q.limit, q.paymentRequestId, q.before);
-    if (rows.length === q.limit) void reply.header('next-cursor', rows[rows.length - 1].id);
-    return rows;
-  }
-
-  /** Who the token belongs to (the console shows it and hides what the role may not do). */
-  @Get('operators/me')
-  @RequireRole('viewer')
-  me(@Req() req: unknown) {
-    return operatorOf(req);
   }
 }
