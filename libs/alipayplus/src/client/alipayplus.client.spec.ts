@@ -5,7 +5,14 @@ import { Dialect } from '../dialect';
 import { decideInquiry } from '../results/decide-inquiry';
 import { signResponse } from '../server/sign-response';
 import { IncomingRequestVerification, verifyIncomingRequest } from '../server/verify-incoming-request';
-import { AlipayPlusClient, CANCEL_PAYMENT_TIMEOUT_MS, INQUIRY_PAYMENT_TIMEOUT_MS } from './alipayplus.client';
+import { signContent } from '../signing/signature';
+import { signMessage } from '../signing/signed-message';
+import {
+  AlipayPlusClient,
+  CANCEL_PAYMENT_TIMEOUT_MS,
+  ContentSigner,
+  INQUIRY_PAYMENT_TIMEOUT_MS,
+} from './alipayplus.client';
 
 /*
  * A tiny local peer on 127.0.0.1 playing Alipay+/Antom: it verifies our request signature with our
@@ -75,7 +82,10 @@ beforeEach(() => {
   received = [];
 });
 
-function client<D extends Dialect>(dialect: D, overrides: { clientId?: string; baseUrl?: string } = {}) {
+function client<D extends Dialect>(
+  dialect: D,
+  overrides: { clientId?: string; baseUrl?: string; signer?: ContentSigner } = {},
+) {
   return new AlipayPlusClient({
     baseUrl: overrides.baseUrl ?? baseUrl,
     dialect,
@@ -83,6 +93,7 @@ function client<D extends Dialect>(dialect: D, overrides: { clientId?: string; b
     privateKey: merchant.privateKey,
     peerPublicKey: peer.publicKey,
     keyVersion: '2',
+    ...(overrides.signer ? { signer: overrides.signer } : {}),
   });
 }
 
@@ -199,6 +210,47 @@ describe('AlipayPlusClient — request signing (protocol.md §1.1, §1.3)', () =
   it('uses the §0 default timeouts', () => {
     expect(INQUIRY_PAYMENT_TIMEOUT_MS).toBe(5000);
     expect(CANCEL_PAYMENT_TIMEOUT_MS).toBe(8000);
+  });
+});
+
+describe('AlipayPlusClient — a signer elsewhere (e.g. worker threads, issue 14)', () => {
+  it('sends what the signer signed: the same content and header as signing on this thread', async () => {
+    reply = (request) => signed(request, SUCCESS_BODY);
+    const asked: string[] = [];
+    const signer: ContentSigner = async (content) => {
+      asked.push(content.toString('utf8'));
+      return signContent(content, merchant.privateKey);
+    };
+
+    const result = await client('alipayplus', { signer }).inquiryPayment({ paymentRequestId: 'r-1' });
+
+    expect(result.kind).toBe('response');
+    const [request] = received;
+    expect(asked).toEqual([
+      `POST /aps/api/v1/payments/inquiryPayment\n${CLIENT_ID}.${request.headers['request-time']}.{"paymentRequestId":"r-1"}`,
+    ]);
+    expect(request.verification).toMatchObject({ ok: true, keyVersion: '2' });
+    const onThisThread = signMessage({
+      path: '/aps/api/v1/payments/inquiryPayment',
+      clientId: CLIENT_ID,
+      time: String(request.headers['request-time']),
+      body: '{"paymentRequestId":"r-1"}',
+      privateKey: merchant.privateKey,
+      keyVersion: '2',
+    });
+    expect(request.headers.signature).toBe(onThisThread.signatureHeader);
+  });
+
+  it('sends nothing when the signer fails: the call rejects with its error', async () => {
+    reply = (request) => signed(request, SUCCESS_BODY);
+    const failure = Object.assign(new Error('thread gone'), { code: 'SIGNING_WORKER_EXITED' });
+
+    const call = client('alipayplus', { signer: () => Promise.reject(failure) }).cancelPayment({
+      paymentRequestId: 'r-1',
+    });
+
+    await expect(call).rejects.toBe(failure);
+    expect(received).toHaveLength(0);
   });
 });
 

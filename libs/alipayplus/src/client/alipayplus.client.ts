@@ -12,6 +12,8 @@ import {
 import { AlipayPlusError } from '../errors';
 import { resolveApiPath } from '../models/api-paths';
 import { describeIssues } from '../models/common.schema';
+import { buildSignContent } from '../signing/sign-content';
+import { formatSignatureHeader } from '../signing/signature-header';
 import { signMessage, VersionedPublicKey } from '../signing/signed-message';
 import { ClientResult } from './client-result';
 import { parseReply, verifyReply } from './read-reply';
@@ -38,7 +40,17 @@ export interface AlipayPlusClientOptions<D extends Dialect> {
   readonly keyVersion?: string;
   /** Defaults to the global `fetch`. */
   readonly fetchImpl?: typeof fetch;
+  /**
+   * Signs our requests somewhere else than this thread (e.g. a pool of worker threads holding the same
+   * private key): given the sign content (§1.3), it answers the URL-encoded Base64 signature value, as
+   * `signContent` does. A rejection fails the call before anything is sent. Default: `signContent`
+   * with `privateKey`, on this thread.
+   */
+  readonly signer?: ContentSigner;
 }
+
+/** Sign content (protocol.md §1.3) → URL-encoded Base64 SHA256withRSA signature value (§1.4). */
+export type ContentSigner = (content: Buffer) => Promise<string>;
 
 export interface CallOptions {
   readonly timeoutMs?: number;
@@ -56,6 +68,7 @@ export class AlipayPlusClient<D extends Dialect> {
   readonly #peerPublicKeys: readonly VersionedPublicKey[];
   readonly #keyVersion: string;
   readonly #fetch: typeof fetch;
+  readonly #signer: ContentSigner | undefined;
 
   constructor(options: AlipayPlusClientOptions<D>) {
     if (!isDialect(options.dialect)) throw new AlipayPlusError('INVALID_ARGUMENT', 'unknown dialect');
@@ -82,6 +95,7 @@ export class AlipayPlusClient<D extends Dialect> {
     }
     this.#keyVersion = options.keyVersion ?? '1';
     this.#fetch = options.fetchImpl ?? fetch;
+    this.#signer = options.signer;
   }
 
   /** `POST …/payments/inquiryPayment` (§3.1, §3.2); default timeout 5 s (§0). */
@@ -110,7 +124,8 @@ export class AlipayPlusClient<D extends Dialect> {
   /** One call in three steps: send the signed request, verify the reply's signature, parse its body. */
   private async call(operation: ApiOperation, request: unknown, timeoutMs: number) {
     const api = dialectSpec(this.dialect)[operation];
-    const signed = this.sign(operation, api.request, request, timeoutMs);
+    const unsigned = this.prepare(operation, api.request, request, timeoutMs);
+    const signed = this.#signer ? await this.signElsewhere(unsigned, this.#signer) : this.sign(unsigned);
     const reply = await sendRequest(this.#fetch, signed);
     if (reply.kind !== 'reply') return reply;
     // The path the server sees is the one both sides sign (§1.3, §1.6).
@@ -119,13 +134,13 @@ export class AlipayPlusClient<D extends Dialect> {
     return parseReply(reply.rawBody, trust.verified, api.response);
   }
 
-  /** Validates our request, then signs its serialization for the path the server will see (§1.3). */
-  private sign(
+  /** Validates our request and serializes it for the path the server will see (§1.3). */
+  private prepare(
     operation: ApiOperation,
     schema: z.ZodType,
     request: unknown,
     timeoutMs: number,
-  ): SignedRequest {
+  ): UnsignedRequest {
     const validRequest = schema.safeParse(request);
     if (!validRequest.success) {
       // Our own request is wrong: a programming error, not something the peer said.
@@ -137,21 +152,49 @@ export class AlipayPlusClient<D extends Dialect> {
     const url = new URL(`${this.baseUrl}${resolveApiPath(this.dialect, operation, this.clientId)}`);
     // Serialized once; these exact bytes are signed and sent (§1.8 d).
     const body = JSON.stringify(validRequest.data);
-    const requestTime = new Date().toISOString();
+    return { url, body, requestTime: new Date().toISOString(), timeoutMs };
+  }
+
+  /** Signs on this thread, with our private key. */
+  private sign(request: UnsignedRequest): SignedRequest {
     const { signatureHeader } = signMessage({
-      path: url.pathname,
+      path: request.url.pathname,
       clientId: this.clientId,
-      time: requestTime,
-      body,
+      time: request.requestTime,
+      body: request.body,
       privateKey: this.#privateKey,
       keyVersion: this.#keyVersion,
     });
+    return this.signedWith(request, signatureHeader);
+  }
+
+  /** Signs through the signer: the same content, the same header (signMessage's, §1.3–§1.5). */
+  private async signElsewhere(request: UnsignedRequest, signer: ContentSigner): Promise<SignedRequest> {
+    const content = buildSignContent({
+      path: request.url.pathname,
+      clientId: this.clientId,
+      time: request.requestTime,
+      body: request.body,
+    });
+    const signature = await signer(content);
+    return this.signedWith(request, formatSignatureHeader({ keyVersion: this.#keyVersion, signature }));
+  }
+
+  private signedWith(request: UnsignedRequest, signatureHeader: string): SignedRequest {
     const headers = {
       'Content-Type': 'application/json; charset=UTF-8',
       'Client-Id': this.clientId,
-      'Request-Time': requestTime,
+      'Request-Time': request.requestTime,
       Signature: signatureHeader,
     };
-    return { url, headers, body, timeoutMs };
+    return { url: request.url, headers, body: request.body, timeoutMs: request.timeoutMs };
   }
+}
+
+interface UnsignedRequest {
+  readonly url: URL;
+  readonly body: string;
+  /** The Request-Time header, signed verbatim (§1.5). */
+  readonly requestTime: string;
+  readonly timeoutMs: number;
 }

@@ -3,5 +3,6 @@ export type {
   AlipayPlusClientOptions,
   CallOptions,
   ClientResult,
+  ContentSigner,
   TransportErrorReason,
 } from './alipayplus.client';

@@ -39,6 +39,7 @@ export class AlipayPlusPartnerApi extends PartnerApi {
   replacePartners(partners: readonly PolledPartner[]): void {
     // Before the new clients exist: a signature they ask for is made with the key they name.
     this.signingPool?.setKeys(new Map(partners.map((p) => [p.key, p.partner.privateKey])));
+    const pool = this.signingPool;
     const clients = new Map<string, AlipayPlusClient<Dialect>>();
     for (const { key, partner } of partners) {
       clients.set(
@@ -51,6 +52,7 @@ export class AlipayPlusPartnerApi extends PartnerApi {
           peerPublicKeys: partner.peerPublicKeys,
           keyVersion: partner.keyVersion,
           ...(this.fetchImpl ? { fetchImpl: this.fetchImpl as typeof fetch } : {}),
+          ...(pool ? { signer: (content: Buffer) => pool.sign(key, content) } : {}),
         }),
       );
     }

@@ -1,37 +1,14 @@
 import { generateKeyPairSync, KeyObject } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import * as ts from 'typescript';
 import { buildSignContent, signContent, verifyContent } from '@app/alipayplus';
+import { buildSigningWorker } from '../../../test/signing-worker-build';
 import { defaultWorkerFile, SigningPool, SigningPoolError } from './signing-pool';
 
-// Real worker threads, running the real worker: signing-worker.ts compiled here (Jest runs the
-// sources, the pool loads JavaScript). A second file ends its thread on a sign of the content "crash",
-// before the real worker sees it: a thread that dies with a signature in flight. (process.exit, not a
-// throw: a port's other listeners still get a message whose first listener threw.)
-const dir = mkdtempSync(path.join(tmpdir(), 'signing-pool-'));
-const workerFile = path.join(dir, 'signing-worker.js');
-const crashingWorkerFile = path.join(dir, 'crashing-worker.js');
-
-beforeAll(() => {
-  const source = readFileSync(path.join(__dirname, 'signing-worker.ts'), 'utf8');
-  const { outputText } = ts.transpileModule(source, {
-    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
-  });
-  writeFileSync(workerFile, outputText);
-  writeFileSync(
-    crashingWorkerFile,
-    `const { parentPort } = require('node:worker_threads');
-     parentPort.on('message', (m) => {
-       if (m.type === 'sign' && m.items.some((i) => Buffer.from(i.content).toString() === 'crash')) {
-         process.exit(7);
-       }
-     });
-     require('./signing-worker.js');`,
-  );
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+// Real worker threads, running the real worker (compiled by the test: Jest runs the sources).
+const built = buildSigningWorker();
+const { workerFile, crashingWorkerFile } = built;
+const dir = path.dirname(workerFile);
+afterAll(() => built.remove());
 
 const rsa = (bits = 2048) => generateKeyPairSync('rsa', { modulusLength: bits });
 const ours = rsa();
