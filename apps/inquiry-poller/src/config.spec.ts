@@ -109,8 +109,8 @@ describe('inquiry-poller configuration (fail fast)', () => {
     expect(() => loadInquiryPollerConfig(env({ HTTP_HOST: '1.2.3.999' }))).toThrow(/HTTP_HOST is invalid/);
   });
 
-  it('signs on one thread per available CPU by default; SIGNING_THREADS sets it, 0 = the main thread', () => {
-    expect(signingThreads(loadInquiryPollerConfig(env()))).toBe(availableParallelism());
+  it('signs on one thread per available CPU (at most 4) by default; SIGNING_THREADS sets it, 0 = the main thread', () => {
+    expect(signingThreads(loadInquiryPollerConfig(env()))).toBe(Math.min(availableParallelism(), 4));
     expect(signingThreads(loadInquiryPollerConfig(env({ SIGNING_THREADS: '3' })))).toBe(3);
     expect(signingThreads(loadInquiryPollerConfig(env({ SIGNING_THREADS: '0' })))).toBe(0);
     for (const bad of ['-1', '1.5', 'two', '65']) {

@@ -169,7 +169,7 @@ export const InquiryPollerSettings = z
       .max(64)
       .optional()
       .describe(
-        'Threads signing our requests (~0.4 ms of CPU each), so a replica uses every CPU it is given. Default: the CPUs available (os.availableParallelism()); 0: sign on the main thread.',
+        'Threads signing our requests (~0.4 ms of CPU each), so a replica uses every CPU it is given. Default: the CPUs available (os.availableParallelism()), at most 4; 0: sign on the main thread.',
       ),
 
     // The claim loop.
@@ -226,9 +226,16 @@ export type InquiryPollerConfig = z.infer<typeof InquiryPollerSettings>;
 export const loadInquiryPollerConfig = (env: NodeJS.ProcessEnv = process.env): InquiryPollerConfig =>
   loadConfig(APP, InquiryPollerSettings as unknown as z.ZodObject, env) as InquiryPollerConfig;
 
-/** SIGNING_THREADS, or by default one signing thread per CPU available to the process. */
+/**
+ * The default stops at this many signing threads: each holds ~9 MB, and in a container
+ * os.availableParallelism() counts the node's CPUs, not the pod's share (a 64-core node would mean
+ * ~570 MB of threads in a pod limited to 768 Mi). A pod given more CPUs sets SIGNING_THREADS.
+ */
+export const DEFAULT_SIGNING_THREADS_MAX = 4;
+
+/** SIGNING_THREADS, or by default one signing thread per CPU available to the process (at most 4). */
 export const signingThreads = (config: InquiryPollerConfig): number =>
-  config.SIGNING_THREADS ?? availableParallelism();
+  config.SIGNING_THREADS ?? Math.min(availableParallelism(), DEFAULT_SIGNING_THREADS_MAX);
 
 export const defaultInstanceId = (): string =>
   `${hostname().slice(0, 40)}:${process.pid}:${randomBytes(3).toString('hex')}`;
