@@ -95,6 +95,8 @@ interface Run {
   mainThreadCpuMs: number[];
   /** CPU the replicas use idle (claim loop, Kafka heartbeats), in ms per second, measured just before. */
   idleMsPerSecond: number;
+  /** The simulator's CPU over the same window: near windowMs, the peer is the bottleneck. */
+  simCpuMs: number;
   /** How long the CPU was counted for (from scheduling to the last write-back seen). */
   windowMs: number;
 }
@@ -171,6 +173,7 @@ class Bench {
       );
       const before = replicas.map((r) => r.cpuMs());
       const windowStart = Date.now();
+      const simBefore = sim.cpuMs();
       const mainBefore = replicas.map((r) => r.mainThreadCpuMs());
       let row = { done: 0, last: 0 };
       await waitFor(
@@ -200,6 +203,7 @@ class Bench {
         mainThreadCpuMs: usedMain,
         idleMsPerSecond: (idle / IDLE_SAMPLE_MS) * 1000,
         windowMs: Date.now() - windowStart,
+        simCpuMs: sim.cpuMs() - simBefore,
       };
     } finally {
       await pg.end();
@@ -277,7 +281,7 @@ async function main(): Promise<void> {
       scaling.push(run);
       const cpuS = run.cpuMs.reduce((a, b) => a + b, 0) / 1000;
       log(
-        `${count} replica(s)${PIN ? ' pinned to cores ' + replicas.map((_, i) => i).join(',') : ''}: ${run.inquiries} inquiries in ${round(run.seconds, 1)} s = ${round(run.perSecond, 0)}/s; replica CPU ${run.cpuMs.map((c) => round(c / 1000, 1)).join(' + ')} s = ${round(run.inquiries / cpuS, 0)} inquiries per CPU-second (${load()})`,
+        `${count} replica(s)${PIN ? ' pinned to cores ' + replicas.map((_, i) => i).join(',') : ''}: ${run.inquiries} inquiries in ${round(run.seconds, 1)} s = ${round(run.perSecond, 0)}/s; replica CPU ${run.cpuMs.map((c) => round(c / 1000, 1)).join(' + ')} s = ${round(run.inquiries / cpuS, 0)} inquiries per CPU-second; simulator CPU ${round(run.simCpuMs / 1000, 1)} s of ${round(run.windowMs / 1000, 1)} s (${load()})`,
       );
     }
     const [one, two] = scaling;

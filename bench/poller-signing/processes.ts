@@ -156,6 +156,10 @@ export class SimulatorProcess {
     });
   }
 
+  cpuMs(): number {
+    return processCpuMs(this.child.pid!);
+  }
+
   async createPayments(ids: string[], amount: { value: string; currency: string }): Promise<void> {
     for (let i = 0; i < ids.length; i += 10_000) {
       await this.call({ op: 'create', ids: ids.slice(i, i + 10_000), amount });
