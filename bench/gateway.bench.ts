@@ -17,12 +17,12 @@
  * shares are applied to the main thread's CPU of the unprofiled run; the other threads' CPU (GC
  * helpers, libuv) goes to "rest". The profiled run's own rate is not reported: profiling slows it.
  *
- * The last line is one JSON object. BENCH_N, BENCH_WARMUP_N, BENCH_PROFILE_N, BENCH_BASELINE_N and
+ * The last line is one JSON object. BENCH_KEEP_PROFILE=<file> keeps the profile. BENCH_N, BENCH_WARMUP_N, BENCH_PROFILE_N, BENCH_BASELINE_N and
  * BENCH_CONNECTIONS override the defaults.
  */
 import 'reflect-metadata';
 import { randomBytes } from 'crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'fs';
 import { cpus, loadavg, tmpdir } from 'os';
 import * as path from 'path';
 import { spawn } from 'child_process';
@@ -285,6 +285,9 @@ async function main() {
     const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
     if (!file) throw new Error('the profiled gateway wrote no .cpuprofile');
     const split = splitProfile(path.join(profileDir, file), prof.window.from, prof.window.to);
+    // BENCH_KEEP_PROFILE=<file>: keep the profile (open it in Chrome DevTools or VS Code).
+    if (process.env.BENCH_KEEP_PROFILE)
+      copyFileSync(path.join(profileDir, file), process.env.BENCH_KEEP_PROFILE);
 
     const usAll = (gw.cpu.all * 1000) / N;
     const usMain = (gw.cpu.main * 1000) / N;
