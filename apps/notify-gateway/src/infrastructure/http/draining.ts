@@ -57,11 +57,17 @@ export class Draining {
       resultStatus: 'U',
       resultMessage: 'the service is shutting down; send the notification again',
     });
-    // No `connection: close` of ours: Fastify adds it to every request routed once it is closing.
-    const base = { 'content-type': 'application/json; charset=UTF-8' };
+    // Closed after the answer: the sender reconnects, to another replica, and the server's close
+    // does not wait for this connection to go idle and time out.
+    const base = { connection: 'close', 'content-type': 'application/json; charset=UTF-8' };
     if (!partner) return { httpStatus: 503, body, headers: base, resultCode: SHUTTING_DOWN };
     // Signed over the path a refusal is signed over (the configured notify path, else the bare path).
     const signed = this.signer.sign(partner, partner.notifyPath ?? path.split('?')[0], body);
-    return { httpStatus: 503, body, headers: signed.headers, resultCode: SHUTTING_DOWN };
+    return {
+      httpStatus: 503,
+      body,
+      headers: { ...signed.headers, connection: 'close' },
+      resultCode: SHUTTING_DOWN,
+    };
   }
 }
