@@ -17,12 +17,14 @@
  * shares are applied to the main thread's CPU of the unprofiled run; the other threads' CPU (GC
  * helpers, libuv) goes to "rest". The profiled run's own rate is not reported: profiling slows it.
  *
- * The last line is one JSON object. BENCH_KEEP_PROFILE=<file> keeps the profile. BENCH_N, BENCH_WARMUP_N, BENCH_PROFILE_N, BENCH_BASELINE_N and
+ * The last line is one JSON object. BENCH_KEEP_PROFILE=<file> keeps the profile; BENCH_FIXTURE=<file>
+ * keeps the keys and signed notifications for the next run; BENCH_GATEWAY_ROOT runs another build of
+ * the gateway (before/after comparisons); BENCH_GATEWAY_NODE_FLAGS gives it node flags. BENCH_N, BENCH_WARMUP_N, BENCH_PROFILE_N, BENCH_BASELINE_N and
  * BENCH_CONNECTIONS override the defaults.
  */
 import 'reflect-metadata';
 import { randomBytes } from 'crypto';
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'fs';
+import { copyFileSync, existsSync, mkdtempSync, writeFileSync, readdirSync, readFileSync, rmSync } from 'fs';
 import { cpus, loadavg, tmpdir } from 'os';
 import * as path from 'path';
 import { spawn } from 'child_process';
@@ -48,6 +50,10 @@ const CONNECTIONS = intEnv('BENCH_CONNECTIONS', 50);
 const BODY_BYTES = 330;
 const CLIENT_ID = 'BENCH_GW';
 const PATH = '/alipayplus/notify';
+/** BENCH_GATEWAY_ROOT: another build's tree (dist/, scripts/) to run as the gateway, for before/after. */
+const GATEWAY_ROOT = process.env.BENCH_GATEWAY_ROOT ?? repoRoot();
+/** BENCH_GATEWAY_NODE_FLAGS: node flags for the gateway process (e.g. --max-semi-space-size=32). */
+const GATEWAY_NODE_FLAGS = (process.env.BENCH_GATEWAY_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
 interface Signed {
@@ -215,7 +221,11 @@ async function gateway(
   const port = await freePort();
   const amount = profileDir ? PROFILE_N : N;
   const svc = await startNode(
-    ['-r', path.join(repoRoot(), 'scripts', 'register-paths.js'), 'dist/apps/notify-gateway/src/main.js'],
+    [
+      '-r',
+      path.join(GATEWAY_ROOT, 'scripts', 'register-paths.js'),
+      path.join(GATEWAY_ROOT, 'dist', 'apps', 'notify-gateway', 'src', 'main.js'),
+    ],
     {
       KAFKA_BROKERS: brokers,
       HTTP_PORT: String(port),
@@ -231,7 +241,10 @@ async function gateway(
       ]),
     },
     `http://127.0.0.1:${port}/health/ready`,
-    profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, '--cpu-prof-interval=500'] : [],
+    [
+      ...GATEWAY_NODE_FLAGS,
+      ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, '--cpu-prof-interval=500'] : []),
+    ],
   );
   const url = `http://127.0.0.1:${port}`;
   const pid = svc.pid;
@@ -249,6 +262,30 @@ async function gateway(
   }
 }
 
+/**
+ * The keys and pre-signed notifications. BENCH_FIXTURE=<file> keeps them between runs (back-to-back
+ * comparisons on a busy machine need not sign them again); a file with too few is made anew.
+ */
+async function fixture(
+  total: number,
+): Promise<{ keys: { ours: string; alipayPublic: string }; all: Signed[] }> {
+  const file = process.env.BENCH_FIXTURE;
+  if (file && existsSync(file)) {
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as {
+      keys: { ours: string; alipayPublic: string };
+      all: Signed[];
+    };
+    if (saved.all.length >= total) return { keys: saved.keys, all: saved.all.slice(0, total) };
+  }
+  const alipay = generateTestKeyPair();
+  const ours = generateTestKeyPair();
+  const keys = { ours: ours.privateKeyBase64, alipayPublic: alipay.publicKeyBase64 };
+  log(`pre-signing ${total} distinct notifications (${BODY_BYTES}-byte bodies, RSA-2048)`);
+  const all = await presign(alipay.privateKeyBase64, total);
+  if (file) writeFileSync(file, JSON.stringify({ keys, all }));
+  return { keys, all };
+}
+
 async function main() {
   const instanceDir = path.join(repoRoot(), '.infra', `bench-gw-${process.pid}`);
   let brokers = process.env.KAFKA_BROKERS;
@@ -259,12 +296,8 @@ async function main() {
       createKafkaClient({ brokers: brokers.split(','), clientId: 'bench', logger: new Logger('bench') }),
       [Topics.resultObserved, Topics.inquiryHint],
     );
-    const alipay = generateTestKeyPair();
-    const ours = generateTestKeyPair();
-    const keys = { ours: ours.privateKeyBase64, alipayPublic: alipay.publicKeyBase64 };
     const total = 2 * WARMUP_N + N + PROFILE_N;
-    log(`pre-signing ${total} distinct notifications (${BODY_BYTES}-byte bodies, RSA-2048)`);
-    const all = await presign(alipay.privateKeyBase64, total);
+    const { keys, all } = await fixture(total);
     if (Buffer.byteLength(all[0].body) !== BODY_BYTES) throw new Error(`body is ${all[0].body.length} bytes`);
     const firstRun = all.slice(0, WARMUP_N + N);
     const profileRun = all.slice(WARMUP_N + N);
