@@ -174,6 +174,18 @@ async function startNode(
   return { pid: child.pid!, stop };
 }
 
+/** Result publishes and produce requests so far, from the gateway's /metrics. */
+async function produceCounts(url: string) {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const value = (re: RegExp) => Number(re.exec(text)?.[1] ?? 0);
+  return {
+    publishes: value(
+      /^kafka_publish_duration_seconds_count\{topic="payments\.result-observed\.v1"\} (\d+)$/m,
+    ),
+    requests: value(/^kafka_produce_requests_sent (\d+)$/m),
+  };
+}
+
 const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
 
 interface Measured {
@@ -251,12 +263,18 @@ async function gateway(
   try {
     await measure(url, notifications.slice(0, WARMUP_N), WARMUP_N);
     const rest = notifications.slice(WARMUP_N);
+    const kafkaBefore = await produceCounts(url);
     const cpuBefore = { all: processTreeCpuMs(pid), main: threadCpuMs(pid, pid) };
     const from = monotonicUs();
     const result = await measure(url, rest, amount);
     const to = monotonicUs();
     const cpu = { all: processTreeCpuMs(pid) - cpuBefore.all, main: threadCpuMs(pid, pid) - cpuBefore.main };
-    return { result, cpu, amount, window: { from, to } };
+    const kafkaAfter = await produceCounts(url);
+    const publishesPerRequest =
+      kafkaAfter.requests > kafkaBefore.requests
+        ? (kafkaAfter.publishes - kafkaBefore.publishes) / (kafkaAfter.requests - kafkaBefore.requests)
+        : undefined; // a build without the kafka_produce_requests_sent series
+    return { result, cpu, amount, window: { from, to }, publishesPerRequest };
   } finally {
     await svc.stop();
   }
@@ -339,6 +357,9 @@ async function main() {
         PHASES.map((p) => `${p} ${cpuSplit[p].toFixed(0)} µs`).join(', ') +
         ` (split from ${split.busy} samples${split.windowed ? '' : ', whole profile'}); load average ${loadavg()[0].toFixed(2)}, ${cpus().length} cores`,
     );
+    console.log(
+      `Kafka: ${gw.publishesPerRequest?.toFixed(1) ?? 'n/a'} notifications per produce request (acks=all, one request in flight)`,
+    );
     const round = (v: number, d = 1) => Number(v.toFixed(d));
     console.log(
       JSON.stringify({
@@ -352,6 +373,7 @@ async function main() {
         cpuUsPerNotification: Math.round(usAll),
         cpuUsSplit: Object.fromEntries(PHASES.map((p) => [p, Math.round(cpuSplit[p])])),
         mainThreadUs: Math.round(usMain),
+        publishesPerKafkaRequest: gw.publishesPerRequest === undefined ? null : round(gw.publishesPerRequest),
         n: N,
         connections: CONNECTIONS,
       }),

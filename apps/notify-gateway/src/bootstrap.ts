@@ -43,6 +43,7 @@ export async function bootstrapNotifyGateway(config: NotifyGatewayConfig): Promi
   await producer.connect();
 
   const metrics = new GatewayMetrics(new ServiceMetrics('notify-gateway'));
+  metrics.watchProducer(producer);
   const kafkaUp = new KafkaReachability(kafka);
   const loop = eventLoopCheck();
   const probes = new ServiceProbes({

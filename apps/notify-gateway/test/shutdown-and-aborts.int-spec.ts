@@ -145,6 +145,22 @@ describe('notify-gateway: a sender that leaves mid-body or times out (real Kafka
   const logged = (code: string) =>
     waitFor(async () => logs.lines.find((l) => l.includes(code)), { description: `a log line with ${code}` });
 
+  it('reports the produce requests it sent on /metrics (issue 14: publishes per request)', async () => {
+    const { head, body } = notification('alipayplus', `gw-metrics-${Date.now()}`);
+    const headers = Object.fromEntries(
+      head
+        .split('\r\n')
+        .slice(1)
+        .filter((l) => l.includes(':') && !l.startsWith('host') && !l.startsWith('content-length'))
+        .map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1).trim()]),
+    );
+    const ok = await fetch(`${gateway.url}/alipayplus/notify`, { method: 'POST', headers, body });
+    expect(ok.status).toBe(200);
+    const text = await (await fetch(`${gateway.url}/metrics`)).text();
+    const sent = /^kafka_produce_requests_sent (\d+)$/m.exec(text);
+    expect(Number(sent?.[1])).toBeGreaterThanOrEqual(1);
+  });
+
   it('logs a client abort while the body is read as a warning with CLIENT_ABORTED, not as unhandled', async () => {
     const { head, body } = notification('alipayplus', 'gw-abort-1');
     const conn = connect(port);
