@@ -180,9 +180,9 @@ async function produceCounts(url: string) {
   const value = (re: RegExp) => Number(re.exec(text)?.[1] ?? 0);
   return {
     publishes: value(
-      /^kafka_publish_duration_seconds_count\{topic="payments\.result-observed\.v1"\} (\d+)$/m,
+      /^kafka_publish_duration_seconds_count\{[^}]*topic="payments\.result-observed\.v1"[^}]*\} (\d+)$/m,
     ),
-    requests: value(/^kafka_produce_requests_sent (\d+)$/m),
+    requests: value(/^kafka_produce_requests_sent(?:\{[^}]*\})? (\d+)$/m),
   };
 }
 
