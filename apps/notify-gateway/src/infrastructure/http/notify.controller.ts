@@ -4,6 +4,7 @@ import { originFormTarget, type Dialect } from '@app/alipayplus';
 import { ReceiveNotificationUseCase } from '../../application/receive-notification.use-case';
 import { GatewayMetrics } from '../metrics/gateway-metrics';
 import { BODY_TOO_LARGE } from './raw-body.parser';
+import { Draining } from './draining';
 
 /** The two notify endpoints (one per dialect). Bodies arrive as raw bytes: see main's content parser. */
 @Controller()
@@ -11,6 +12,7 @@ export class NotifyController {
   constructor(
     private readonly receive: ReceiveNotificationUseCase,
     private readonly metrics: GatewayMetrics,
+    private readonly draining: Draining,
   ) {}
 
   @Post('alipayplus/notify')
@@ -27,16 +29,18 @@ export class NotifyController {
 
   private async handle(dialect: Dialect, req: FastifyRequest, reply: FastifyReply) {
     const end = this.metrics.ackDuration.startTimer({ dialect });
-    const answer = await this.receive.handle({
-      dialect,
-      // An absolute-form request line (RFC 9112 §3.2.2) puts scheme and host in req.url; the partner
-      // signed only the path (and maybe the query).
-      path: originFormTarget(req.url),
-      headers: req.headers,
-      contentType: req.headers['content-type'],
-      rawBody: Buffer.isBuffer(req.body) ? req.body : undefined,
-      bodyTooLarge: req.body === BODY_TOO_LARGE,
-    });
+    const answer = this.draining.active
+      ? this.draining.answer(dialect, originFormTarget(req.url), req.headers)
+      : await this.receive.handle({
+          dialect,
+          // An absolute-form request line (RFC 9112 §3.2.2) puts scheme and host in req.url; the partner
+          // signed only the path (and maybe the query).
+          path: originFormTarget(req.url),
+          headers: req.headers,
+          contentType: req.headers['content-type'],
+          rawBody: Buffer.isBuffer(req.body) ? req.body : undefined,
+          bodyTooLarge: req.body === BODY_TOO_LARGE,
+        });
     this.metrics.received.inc({ dialect, result_code: answer.resultCode });
     end();
     return reply.status(answer.httpStatus).headers(answer.headers).send(answer.body);
