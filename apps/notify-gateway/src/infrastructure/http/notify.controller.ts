@@ -6,7 +6,16 @@ import { GatewayMetrics } from '../metrics/gateway-metrics';
 import { BODY_TOO_LARGE } from './raw-body.parser';
 import { Draining } from './draining';
 
-/** The two notify endpoints (one per dialect). Bodies arrive as raw bytes: see main's content parser. */
+/**
+ * The notify path of each dialect. A new dialect fails to compile here until it has its path, and
+ * notify.controller.spec.ts fails until a handler serves it.
+ */
+export const NOTIFY_ROUTES = {
+  alipayplus: 'alipayplus/notify',
+  antom: 'antom/notify',
+} as const satisfies Record<Dialect, string>;
+
+/** The notify endpoints (one per dialect). Bodies arrive as raw bytes: see main's content parser. */
 @Controller()
 export class NotifyController {
   constructor(
@@ -15,13 +24,13 @@ export class NotifyController {
     private readonly draining: Draining,
   ) {}
 
-  @Post('alipayplus/notify')
+  @Post(NOTIFY_ROUTES.alipayplus)
   @HttpCode(200)
   alipayplus(@Req() req: FastifyRequest, @Res() reply: FastifyReply) {
     return this.handle('alipayplus', req, reply);
   }
 
-  @Post('antom/notify')
+  @Post(NOTIFY_ROUTES.antom)
   @HttpCode(200)
   antom(@Req() req: FastifyRequest, @Res() reply: FastifyReply) {
     return this.handle('antom', req, reply);
