@@ -1,0 +1,26 @@
+/**
+ * How long the claim loop waits after a cycle that did not fill its budget (design.md §5): the rest of
+ * the claim interval, counted from the cycle's start (not a whole interval after its end), or less when
+ * a row falls due sooner; never less than a floor, so a loop whose cycles outlast the interval, or whose
+ * next due time is already here, cannot spin on the database.
+ *
+ * Pure: the caller passes the times, so tests need no clock.
+ */
+export const MIN_CLAIM_WAIT_MS = 5;
+
+export interface ClaimWaitInput {
+  /** When the cycle began (its first claim's `now`). */
+  readonly cycleStartedAt: number;
+  readonly now: number;
+  readonly intervalMs: number;
+  /** The earliest due time after the cycle's claims, of the partners it claimed for; null if none. */
+  readonly nextDueAt: number | null;
+}
+
+export function claimWaitMs({ cycleStartedAt, now, intervalMs, nextDueAt }: ClaimWaitInput): number {
+  const untilTick = cycleStartedAt + intervalMs - now;
+  const untilDue = nextDueAt === null ? Infinity : nextDueAt - now;
+  // An interval configured below the floor keeps its own value: the wait never exceeds the interval.
+  const floor = Math.min(MIN_CLAIM_WAIT_MS, intervalMs);
+  return Math.max(floor, Math.min(untilTick, untilDue));
+}
