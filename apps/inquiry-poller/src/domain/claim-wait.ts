@@ -6,7 +6,13 @@
  *
  * Pure: the caller passes the times, so tests need no clock.
  */
-export const MIN_CLAIM_WAIT_MS = 5;
+/**
+ * 20 ms, not less: bench:poller (20,000 orders, due every ~3 ms) measured p50 lateness 10–12 ms and
+ * 0.37 ms of database CPU per item with a 5 ms floor, 19 ms and 0.2 ms/item with 20 ms, against
+ * 55–81 ms and 0.07 ms/item for the old full-interval sleep. 20 ms keeps most of the latency gain for
+ * half the database cost.
+ */
+export const MIN_CLAIM_WAIT_MS = 20;
 
 export interface ClaimWaitInput {
   /** When the cycle began (its first claim's `now`). */
