@@ -11,7 +11,7 @@ import {
   KafkaReachability,
 } from '@app/kafka';
 import { createLogger, eventLoopCheck, ServiceMetrics, ServiceProbes } from '@app/observability';
-import { loadOperatorAuth } from '@app/operator-auth';
+import { loadOperatorAuth, OperatorApiErrorsFilter } from '@app/operator-auth';
 import { isPostgresDataError } from '@app/persistence';
 import {
   defaultInstanceId,
@@ -173,6 +173,8 @@ export async function bootstrapInquiryPoller(config: InquiryPollerConfig): Promi
     void signingPool?.close();
     throw err;
   });
+  // Every refusal of the operator API carries a code, also the framework's own (bad JSON, 413, 415).
+  app.useGlobalFilters(new OperatorApiErrorsFilter());
   const loop = app.get(PollingLoop);
   parts.loop = loop;
   parts.schedule = app.get(ScheduleRepository);

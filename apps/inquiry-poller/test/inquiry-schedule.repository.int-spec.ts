@@ -102,6 +102,27 @@ describe('InquiryScheduleRepository (real PostgreSQL)', () => {
     expect((await claim(5, T0 + 5000, 'ORDER')).map((e) => e.paymentRequestId)).toEqual([a.paymentRequestId]);
   });
 
+  it('the next due time is the earliest strictly after the given time, of open rows of that partner', async () => {
+    const next = (after: number, clientId = 'NEXT') => sut.nextDueAfter(clientId, 'alipayplus', after);
+    await apply([change('next-a', 'init', 1, 'NEXT'), change('next-b', 'init', 1, 'NEXT')]);
+    await apply([change('next-other', 'init', 1, 'NEXT2')]);
+    expect(await next(T0 - 2000)).toBe(T0 - 1000);
+    // Rows due by then (claimable, leased or held back) are not upcoming: nothing to wait for.
+    expect(await next(T0)).toBeNull();
+    const [a, b] = await claim(2, T0, 'NEXT');
+    await sut.complete([reschedule(a.paymentRequestId, a.leaseToken, T0 + 5000)]);
+    await sut.complete([reschedule(b.paymentRequestId, b.leaseToken, T0 + 3000)]);
+    expect(await next(T0)).toBe(T0 + 3000);
+    expect(await next(T0 + 3000)).toBe(T0 + 5000);
+    expect(await next(T0 + 5000)).toBeNull();
+    // A done row is never due again.
+    await apply([change(b.paymentRequestId, 'success', 2, 'NEXT')]);
+    expect(await next(T0)).toBe(T0 + 5000);
+    // Other partners' rows are not this partner's.
+    expect(await next(T0 - 2000, 'NEXT2')).toBe(T0 - 1000);
+    expect(await next(T0 - 2000, 'NOBODY')).toBeNull();
+  });
+
   it('a completion applies only while the row still carries its lease token', async () => {
     await apply([change('fence', 'init', 1, 'FENCE')]);
     const [entry] = await claim(1, T0, 'FENCE');

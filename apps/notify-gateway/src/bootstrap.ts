@@ -12,7 +12,8 @@ import { GatewayMetrics } from './infrastructure/metrics/gateway-metrics';
 import { TimedPublisher } from './infrastructure/messaging/timed-publisher';
 import { ReceiveNotificationUseCase } from './application/receive-notification.use-case';
 import { ProtocolExceptionFilter } from './infrastructure/http/protocol-exception.filter';
-import { rawBodyParser } from './infrastructure/http/raw-body.parser';
+import { rawBodyParser, RequestTimeouts } from './infrastructure/http/raw-body.parser';
+import { Draining } from './infrastructure/http/draining';
 
 export interface RunningNotifyGateway {
   app: NestFastifyApplication;
@@ -32,10 +33,17 @@ export async function bootstrapNotifyGateway(config: NotifyGatewayConfig): Promi
     logger,
   });
   if (config.KAFKA_CREATE_TOPICS) await ensureTopics(kafka, [Topics.resultObserved, Topics.inquiryHint]);
-  const producer = new DurableProducer(kafka, { sendTimeoutMs: config.PUBLISH_TIMEOUT_MS, logger });
+  const producer = new DurableProducer(kafka, {
+    sendTimeoutMs: config.PUBLISH_TIMEOUT_MS,
+    // Notifications that arrive in one event-loop turn share one produce request (issue 14: a request
+    // costs about as much CPU as its messages together); each still waits for its own ack.
+    lingerMs: 0,
+    logger,
+  });
   await producer.connect();
 
   const metrics = new GatewayMetrics(new ServiceMetrics('notify-gateway'));
+  metrics.watchProducer(producer);
   const kafkaUp = new KafkaReachability(kafka);
   const loop = eventLoopCheck();
   const probes = new ServiceProbes({
@@ -43,25 +51,37 @@ export async function bootstrapNotifyGateway(config: NotifyGatewayConfig): Promi
     // Without Kafka every notification is answered U: take the pod out of the Service meanwhile.
     ready: [{ code: 'KAFKA_UNAVAILABLE', check: () => kafkaUp.reachable() }],
   });
+  const signer = new AckSigner();
   const receive = new ReceiveNotificationUseCase(
     partners,
     new TimedPublisher(producer, metrics),
-    new AckSigner(),
+    signer,
     config.PUBLISH_TIMEOUT_MS,
   );
+  const draining = new Draining(partners, signer);
+  const timeouts = new RequestTimeouts();
   const adapter = new FastifyAdapter({
     // The server is built here: Node takes the request timeout (and the header timeout derived from
     // it) only when the server is built, and checks unfinished requests every 30 s by default.
-    serverFactory: (handler: RequestListener) =>
-      createServer({ requestTimeout: config.REQUEST_TIMEOUT_MS, connectionsCheckingInterval: 1000 }, handler),
+    serverFactory: (handler: RequestListener) => {
+      const server = createServer(
+        { requestTimeout: config.REQUEST_TIMEOUT_MS, connectionsCheckingInterval: 1000 },
+        handler,
+      );
+      timeouts.watch(server); // a 408 is logged as REQUEST_TIMEOUT, not as an error
+      return server;
+    },
+    // A notification arriving while we shut down gets the protocol's U answer (Draining), not
+    // Fastify's bare {"statusCode":503,…}, which the sender could not read as a protocol answer.
+    return503OnClosing: false,
   });
   const fastify = adapter.getInstance();
   // Signatures are over the exact bytes received (protocol.md §1.8 d): keep the body as a Buffer and
   // never let a JSON parser touch it first. The use case checks the content type.
   fastify.removeAllContentTypeParsers();
-  fastify.addContentTypeParser('*', rawBodyParser(config.BODY_LIMIT_BYTES));
+  fastify.addContentTypeParser('*', rawBodyParser(config.BODY_LIMIT_BYTES, timeouts));
   const app = await NestFactory.create<NestFastifyApplication>(
-    NotifyGatewayModule.forRoot(receive, metrics, probes),
+    NotifyGatewayModule.forRoot(receive, metrics, probes, draining),
     adapter,
     {
       logger,
@@ -79,7 +99,10 @@ export async function bootstrapNotifyGateway(config: NotifyGatewayConfig): Promi
   const partnerReload = reloadOnSignal({
     what: 'notify-gateway partner settings',
     load: () => loadPartners(config, process.env, 'notify-gateway'),
-    apply: (reloaded) => receive.replacePartners(reloaded),
+    apply: (reloaded) => {
+      receive.replacePartners(reloaded);
+      draining.replacePartners(reloaded);
+    },
     logger,
   });
   let closing: Promise<void> | undefined;
@@ -87,6 +110,7 @@ export async function bootstrapNotifyGateway(config: NotifyGatewayConfig): Promi
     (closing ??= (async () => {
       partnerReload.close();
       probes.startDraining(); // not ready from now on (the preStop sleep lets endpoints catch up)
+      draining.start(); // notifications not yet being handled are answered U from now on
       await app.close(); // stop taking requests, finish those in flight
       await producer.disconnect();
       await kafkaUp.close();

@@ -3,6 +3,7 @@ import { ObservabilityModule, ServiceProbes } from '@app/observability';
 import { ReceiveNotificationUseCase } from './application/receive-notification.use-case';
 import { NotifyController } from './infrastructure/http/notify.controller';
 import { GatewayMetrics } from './infrastructure/metrics/gateway-metrics';
+import { Draining } from './infrastructure/http/draining';
 
 @Module({})
 export class NotifyGatewayModule {
@@ -10,6 +11,7 @@ export class NotifyGatewayModule {
     receive: ReceiveNotificationUseCase,
     metrics: GatewayMetrics,
     probes: ServiceProbes,
+    draining: Draining,
   ): DynamicModule {
     return {
       module: NotifyGatewayModule,
@@ -19,6 +21,7 @@ export class NotifyGatewayModule {
       providers: [
         { provide: ReceiveNotificationUseCase, useValue: receive },
         { provide: GatewayMetrics, useValue: metrics },
+        { provide: Draining, useValue: draining },
       ],
     };
   }

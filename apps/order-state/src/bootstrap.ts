@@ -13,7 +13,7 @@ import {
 } from '@app/kafka';
 import { ReplayPublisher } from '@app/dead-letters';
 import { createLogger, eventLoopCheck, ServiceMetrics, ServiceProbes } from '@app/observability';
-import { loadOperatorAuth } from '@app/operator-auth';
+import { loadOperatorAuth, OperatorApiErrorsFilter } from '@app/operator-auth';
 import { isPostgresDataError } from '@app/persistence';
 import { OrderStateModule } from './order-state.module';
 import { OrderStateConfig } from './config';
@@ -68,6 +68,8 @@ export async function bootstrapOrderState(
     { logger, bufferLogs: false },
   );
 
+  // Every refusal of the operator API carries a code, also the framework's own (bad JSON, 413, 415).
+  app.useGlobalFilters(new OperatorApiErrorsFilter());
   const db = app.get(DataSource);
   parts.database = db;
   const consumerHealth = app.get(ConsumerHealth);

@@ -1,3 +1,4 @@
+// Over 250 lines: the class comment keeps the durability rules (why each guard exists) next to the code.
 import { Kafka, Producer, Message, CompressionTypes } from 'kafkajs';
 import { LoggerService } from '@nestjs/common';
 
@@ -49,6 +50,12 @@ export interface DurableProducerOptions {
   /** Upper bound on messages in one produce request. */
   maxBatch?: number;
   /**
+   * How long a publish into an idle producer waits for others to join its request (see
+   * `scheduleFlush`): 0 = until the event loop has run the I/O callbacks already due, so everything
+   * published in one turn goes in one request (the gateway); > 0 = that many ms. Unset: sent at once.
+   */
+  lingerMs?: number;
+  /**
    * Upper bound on the key and value bytes in one produce request (default 512 KiB), so that many
    * messages for one partition never make a record batch over the broker's message size limit. A
    * single larger message goes alone.
@@ -96,10 +103,13 @@ export class DurableProducer {
   private generationCount = 1;
   private queue: Pending[] = [];
   private flushing = false;
+  private flushScheduled = false;
   private connected = false;
   private readonly maxBatch: number;
   private readonly maxQueued: number;
   private readonly maxBatchBytes: number;
+  private readonly lingerMs: number | undefined;
+  private requestCount = 0;
 
   constructor(
     private readonly kafka: Kafka,
@@ -108,6 +118,7 @@ export class DurableProducer {
     this.maxBatch = options.maxBatch ?? 1000;
     this.maxQueued = options.maxQueued ?? 10_000;
     this.maxBatchBytes = options.maxBatchBytes ?? 512 * 1024;
+    this.lingerMs = options.lingerMs;
     this.producer = this.createProducer();
   }
 
@@ -149,6 +160,11 @@ export class DurableProducer {
     await this.producer.disconnect();
   }
 
+  /** Produce requests sent so far (with `publish` calls counted by the caller: messages per request). */
+  get requestsSent(): number {
+    return this.requestCount;
+  }
+
   /** Messages waiting for a produce request. */
   get queued(): number {
     return this.queue.length;
@@ -175,7 +191,7 @@ export class DurableProducer {
           this.queue.push({ message, resolve, reject, call });
         }),
     );
-    void this.flush();
+    this.scheduleFlush();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
@@ -210,6 +226,24 @@ export class DurableProducer {
     });
   }
 
+  /**
+   * With lingerMs set, a request starts only after the current event-loop turn (or lingerMs), so the
+   * publishes of requests that arrived together share it. Sent at once, the first went alone and the
+   * rest waited a round trip for the next request: a one-message request in every cycle, which costs
+   * about as much CPU as a full one. While a request is in flight, `flush` takes what queued meanwhile.
+   */
+  private scheduleFlush(): void {
+    if (this.lingerMs === undefined) return void this.flush();
+    if (this.flushing || this.flushScheduled) return;
+    this.flushScheduled = true;
+    const start = () => {
+      this.flushScheduled = false;
+      void this.flush();
+    };
+    if (this.lingerMs > 0) setTimeout(start, this.lingerMs);
+    else setImmediate(start);
+  }
+
   private async flush(): Promise<void> {
     if (this.flushing) return;
     this.flushing = true;
@@ -224,6 +258,7 @@ export class DurableProducer {
         }
         try {
           if (this.replaceBeforeNextSend) await this.replaceProducer();
+          this.requestCount++;
           await this.producer.sendBatch({
             acks: -1,
             compression: CompressionTypes.None,

@@ -169,4 +169,33 @@ describe('DurableProducer (real Kafka)', () => {
       }
     });
   });
+
+  describe('coalescing publishes into one request (lingerMs, issue 14)', () => {
+    const message = (value: string) => ({ topic, key: 'c', value });
+
+    it.each([
+      // Sent at once: the first publish goes alone, the two made meanwhile share the next request.
+      ['unset (sent at once)', undefined, 2],
+      // The end of the event-loop turn: all three made in this turn share one request.
+      ['0 (the end of the turn)', 0, 1],
+      ['5 ms', 5, 1],
+    ])(
+      'lingerMs %s: three publishes made in one turn go in %i request(s)',
+      async (_label, lingerMs, requests) => {
+        const coalescing = new DurableProducer(kafka(), {
+          sendTimeoutMs: 5000,
+          lingerMs,
+          logger: new Logger('spec'),
+        });
+        await coalescing.connect();
+        try {
+          const before = coalescing.requestsSent;
+          await Promise.all(['c1', 'c2', 'c3'].map((v) => coalescing.publish([message(v)])));
+          expect(coalescing.requestsSent - before).toBe(requests);
+        } finally {
+          await coalescing.disconnect();
+        }
+      },
+    );
+  });
 });

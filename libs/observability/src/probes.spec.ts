@@ -51,24 +51,36 @@ describe('ServiceProbes', () => {
 });
 
 describe('eventLoopCheck', () => {
+  // Fake timers: the loop's turns and stalls are driven by the test, not by this machine's load.
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
   it('passes while the loop turns', async () => {
     const check = eventLoopCheck(10, 1_000);
-    await new Promise((r) => setTimeout(r, 30));
+    jest.advanceTimersByTime(30);
     expect(await check.check()).toBe(true);
     check.stop();
   });
 
-  it('fails after the loop was blocked for longer than allowed', async () => {
+  it('fails after the loop was blocked for longer than allowed, once', async () => {
     const check = eventLoopCheck(5, 20);
-    const until = Date.now() + 80;
-    while (Date.now() < until) {
-      // block the event loop on purpose
-    }
-    await new Promise((r) => setTimeout(r, 10));
+    jest.advanceTimersByTime(15);
+    expect(await check.check()).toBe(true);
+    // The clock moves 80 ms while no timer runs (the loop is blocked), then the loop turns again.
+    jest.setSystemTime(Date.now() + 80);
+    jest.advanceTimersByTime(5);
     expect(await check.check()).toBe(false);
     // Once the loop turns again, the next check passes: a blocked spell is reported once.
-    await new Promise((r) => setTimeout(r, 20));
+    jest.advanceTimersByTime(20);
     expect(await check.check()).toBe(true);
+    check.stop();
+  });
+
+  it('fails while the loop is still blocked (no turn since the stall began)', async () => {
+    const check = eventLoopCheck(5, 20);
+    jest.advanceTimersByTime(10);
+    jest.setSystemTime(Date.now() + 100);
+    expect(await check.check()).toBe(false);
     check.stop();
   });
 });

@@ -4,13 +4,13 @@ import { RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { DeadLettersController } from '@app/dead-letters';
 import { ObservabilityModule, ServiceMetrics, ServiceProbes } from '@app/observability';
-import { NotifyController } from '../../../apps/notify-gateway/src/infrastructure/http/notify.controller';
-import { InquiriesController } from '../../../apps/inquiry-poller/src/infrastructure/http/inquiries.controller';
-import { AnomaliesController } from '../../../apps/order-state/src/infrastructure/http/anomalies.controller';
-import { ExceptionsController } from '../../../apps/order-state/src/infrastructure/http/exceptions.controller';
-import { OperatorsController } from '../../../apps/order-state/src/infrastructure/http/operators.controller';
-import { OrdersController } from '../../../apps/order-state/src/infrastructure/http/orders.controller';
-import { ConsoleController } from '../../../apps/order-state/src/infrastructure/console/console.controller';
+import { NotifyController } from '@test/notify-gateway/infrastructure/http/notify.controller';
+import { InquiriesController } from '@test/inquiry-poller/infrastructure/http/inquiries.controller';
+import { AnomaliesController } from '@test/order-state/infrastructure/http/anomalies.controller';
+import { ExceptionsController } from '@test/order-state/infrastructure/http/exceptions.controller';
+import { OperatorsController } from '@test/order-state/infrastructure/http/operators.controller';
+import { OrdersController } from '@test/order-state/infrastructure/http/orders.controller';
+import { ConsoleController } from '@test/order-state/infrastructure/console/console.controller';
 import {
   conformingFetch,
   ConformanceResult,

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { claimed, target } from '../../test/claimed-order-fakes';
+import { claimed, T0, target } from '../../test/claimed-order-fakes';
+import { MIN_CLAIM_WAIT_MS } from '../domain/claim-wait';
 import { CompletionWriter } from './completion-writer';
 import { PollerMetrics } from './poller-metrics';
 import { PollerSettings } from './poller-settings';
@@ -39,6 +40,7 @@ describe('PollingLoop — only real partner calls take rate-limit tokens', () =>
         );
       },
       pruneTombstones: async () => 0,
+      nextDueAfter: async () => null,
     } as unknown as ScheduleRepository;
     const processor = {
       execute: async () => ({ completion: null, backoffPartner: false, calledPartner }),
@@ -61,5 +63,111 @@ describe('PollingLoop — only real partner calls take rate-limit tokens', () =>
 
   it('rows that called the partner keep them: the budget of 2 is spent', async () => {
     expect(await claimsWith(true)).toBe(2);
+  });
+});
+
+/**
+ * Issue 14: between cycles the loop waits the rest of the claim interval (counted from the cycle's
+ * start), or until the earliest upcoming due time when that is sooner, never less than the floor.
+ * The clock is fake: each claim moves it by `claimTakesMs`; the waits are read from setTimeout.
+ */
+describe('PollingLoop — the wait between claim cycles', () => {
+  beforeAll(() => Logger.overrideLogger(false));
+  afterAll(() => Logger.overrideLogger(true));
+  afterEach(() => jest.restoreAllMocks());
+
+  const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+  function harness(opts: {
+    claimTakesMs: number;
+    claimIntervalMs?: number;
+    nextDue?: (now: number) => number | null;
+  }) {
+    let clock = T0;
+    const settings = {
+      instanceId: 'wait-spec',
+      targets: [{ ...target, rate: { perSecond: 1000, burst: 1000, backoffMs: 0 } }],
+      claimIntervalMs: opts.claimIntervalMs ?? 100,
+      claimBatch: 10,
+      maxInFlight: 10,
+      leaseMs: 30_000,
+      tombstoneRetentionMs: 3_600_000,
+      now: () => clock,
+      random: () => 0.5,
+    } as unknown as PollerSettings;
+    const claims: ClaimRequest[] = [];
+    const dueReads: unknown[][] = [];
+    const schedule = {
+      claimDue: async (r: ClaimRequest) => {
+        await nextTurn();
+        claims.push(r);
+        clock += opts.claimTakesMs;
+        return []; // Nothing due: the budget is left unused, so the loop waits.
+      },
+      nextDueAfter: async (...args: unknown[]) => {
+        dueReads.push(args);
+        return opts.nextDue ? opts.nextDue(args[2] as number) : null;
+      },
+      pruneTombstones: async () => 0,
+    } as unknown as ScheduleRepository;
+    const processor = {
+      execute: async () => ({ completion: null, backoffPartner: false, calledPartner: true }),
+    };
+    const completions = { submit: () => undefined, drain: async () => undefined };
+    const metrics = new PollerMetrics();
+    const loop = new PollingLoop(
+      settings,
+      schedule,
+      processor as unknown as ProcessClaimedOrderUseCase,
+      completions as unknown as CompletionWriter,
+      metrics,
+    );
+    const timer = jest.spyOn(global, 'setTimeout');
+    timer.mockClear();
+    /** Runs one cycle and returns the wait the loop then asked for. */
+    const firstWait = async (): Promise<number> => {
+      loop.start();
+      while (metrics.cycles < 1) await nextTurn();
+      const waits = timer.mock.calls.map((call) => call[1]);
+      await loop.stop();
+      // The first wait is the one after the first cycle (a short one may already be followed by more).
+      expect(waits.length).toBeGreaterThanOrEqual(1);
+      return waits[0] as number;
+    };
+    return { loop, metrics, claims, dueReads, firstWait };
+  }
+
+  it('sleeps only the rest of the interval after a claim', async () => {
+    const h = harness({ claimTakesMs: 30 });
+    expect(await h.firstWait()).toBe(70);
+  });
+
+  it('wakes at the earliest upcoming due time when it is sooner than the interval', async () => {
+    const h = harness({ claimTakesMs: 10, nextDue: (after) => after + 35 });
+    expect(await h.firstWait()).toBe(25);
+    // Read for the partner it claimed for, after the claim's own `now`.
+    expect(h.dueReads).toEqual([[target.clientId, target.dialect, T0]]);
+  });
+
+  it('never waits longer than the interval, however late the next due time', async () => {
+    const h = harness({ claimTakesMs: 10, nextDue: (after) => after + 60_000 });
+    expect(await h.firstWait()).toBe(90);
+  });
+
+  it('never sleeps less than the floor: a slow claim or a due time already passed does not spin', async () => {
+    expect(await harness({ claimTakesMs: 250 }).firstWait()).toBe(MIN_CLAIM_WAIT_MS);
+    expect(await harness({ claimTakesMs: 10, nextDue: (after) => after + 1 }).firstWait()).toBe(
+      MIN_CLAIM_WAIT_MS,
+    );
+  });
+
+  it('a wake-up (hint, status change) still cuts a long wait short', async () => {
+    const h = harness({ claimTakesMs: 0, claimIntervalMs: 3_600_000 });
+    h.loop.start();
+    while (h.metrics.cycles < 1) await nextTurn();
+    h.loop.wake();
+    while (h.metrics.cycles < 2) await nextTurn();
+    await h.loop.stop();
+    expect(h.claims).toHaveLength(2);
   });
 });

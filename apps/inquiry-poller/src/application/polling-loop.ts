@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { claimWaitMs } from '../domain/claim-wait';
 import { TokenBucket } from '../domain/token-bucket';
 import type { ClaimedEntry } from '../domain/schedule-entry';
 import { CompletionWriter } from './completion-writer';
@@ -11,6 +12,11 @@ const PRUNE_EVERY_MS = 10 * 60_000;
 const PRUNE_BATCH = 10_000;
 const ERROR_PAUSE_MS = 1000;
 
+interface CycleOutcome {
+  readonly more: boolean;
+  readonly nextDueAt: number | null;
+}
+
 /**
  * The claim loop (design.md §5): every cycle, for each partner, take as many tokens as the partner's
  * budget and this replica's free call slots allow, claim that many due rows (FOR UPDATE SKIP LOCKED
@@ -20,6 +26,10 @@ const ERROR_PAUSE_MS = 1000;
  * Tokens are taken before claiming, so rows of a partner that is out of budget (or backing off after
  * REQUEST_TRAFFIC_EXCEED_LIMIT) stay unclaimed instead of waiting in memory under a lease. A row
  * processed without a call to the partner gives its token back.
+ *
+ * Between cycles it waits the rest of the claim interval, or until the earliest upcoming due time
+ * when that is sooner (read from the claim index after a claim that left budget unused), never less
+ * than a floor (domain/claim-wait.ts); wake() still cuts the wait short.
  */
 @Injectable()
 export class PollingLoop {
@@ -76,9 +86,10 @@ export class PollingLoop {
 
   private async run(): Promise<void> {
     while (this.running) {
-      let more = false;
+      const cycleStartedAt = this.settings.now();
+      let outcome: CycleOutcome = { more: false, nextDueAt: null };
       try {
-        more = await this.cycle();
+        outcome = await this.cycle();
       } catch (err) {
         this.logger.error(`claim cycle failed: ${(err as Error).message}; retrying`);
         await this.sleep(ERROR_PAUSE_MS);
@@ -86,19 +97,30 @@ export class PollingLoop {
       this.metrics.cycles++;
       this.metrics.lastCycleAt = this.settings.now();
       if (!this.running) break;
-      // Claimed a full budget: more may be due right now. Otherwise wait for the next tick, a
-      // wake-up, or a free call slot.
-      if (!more || this.inFlight.size >= this.settings.maxInFlight)
-        await this.sleep(this.settings.claimIntervalMs);
+      // Claimed a full budget: more may be due right now. Otherwise wait for the next tick or due
+      // time, a wake-up, or a free call slot.
+      if (!outcome.more || this.inFlight.size >= this.settings.maxInFlight) {
+        const waitMs = claimWaitMs({
+          cycleStartedAt,
+          now: this.settings.now(),
+          intervalMs: this.settings.claimIntervalMs,
+          nextDueAt: outcome.nextDueAt,
+        });
+        await this.sleep(waitMs);
+      }
     }
   }
 
-  /** One pass over the partners; true when some partner may have more due rows than it claimed. */
-  private async cycle(): Promise<boolean> {
+  /**
+   * One pass over the partners: `more` when some partner may have more due rows than it claimed;
+   * `nextDueAt`, the earliest later due time of the partners whose claim left budget unused.
+   */
+  private async cycle(): Promise<CycleOutcome> {
     let more = false;
+    let nextDueAt: number | null = null;
     for (const target of this.settings.targets) {
       const free = this.settings.maxInFlight - this.inFlight.size;
-      if (free <= 0) return true;
+      if (free <= 0) return { more: true, nextDueAt: null };
       const bucket = this.buckets.get(target.key)!;
       const now = this.settings.now();
       const budget = bucket.take(Math.min(free, this.settings.claimBatch), now);
@@ -121,9 +143,13 @@ export class PollingLoop {
       this.metrics.claimed += claimed.length;
       if (claimed.length === budget) more = true;
       for (const entry of claimed) this.dispatch(entry, target, bucket);
+      if (claimed.length < budget) {
+        const due = await this.schedule.nextDueAfter(target.clientId, target.dialect, now);
+        if (due !== null && (nextDueAt === null || due < nextDueAt)) nextDueAt = due;
+      }
     }
     await this.prune();
-    return more;
+    return { more, nextDueAt };
   }
 
   private dispatch(entry: ClaimedEntry, target: PollingTarget, bucket: TokenBucket): void {

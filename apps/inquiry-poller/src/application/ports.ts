@@ -109,6 +109,13 @@ export abstract class ScheduleRepository {
    */
   abstract claimDue(input: ClaimRequest): Promise<ClaimedEntry[]>;
 
+  /**
+   * The earliest due time strictly after `after` among one partner's open rows (one step along the
+   * claim index), or null: when the loop should look again. Rows due by `after` are left out (they are
+   * leased, or held back by the rate limit), so waiting for the answer always moves time forward.
+   */
+  abstract nextDueAfter(clientId: string, dialect: Dialect, after: number): Promise<number | null>;
+
   /** Applies completions whose row still carries their lease token; returns how many applied. */
   abstract complete(completions: readonly Completion[]): Promise<number>;
 

@@ -1,3 +1,4 @@
+import type { Dialect } from '@app/contracts';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -13,7 +14,7 @@ import {
   ScheduleWrite,
 } from '../../application/ports';
 import * as commands from './schedule-commands.sql';
-import { claimDue, completeRows, markCancelRequested } from './schedule-lease.sql';
+import { claimDue, completeRows, markCancelRequested, nextDueAfter } from './schedule-lease.sql';
 import { columns, InsertRaceError, retrying, Row, toEntry, toView } from './schedule-rows';
 import { insertEntries, updateEntries } from './schedule-writes.sql';
 
@@ -61,6 +62,10 @@ export class InquiryScheduleRepository extends ScheduleRepository {
 
   claimDue(input: ClaimRequest): Promise<ClaimedEntry[]> {
     return claimDue(this.dataSource, input);
+  }
+
+  nextDueAfter(clientId: string, dialect: Dialect, after: number): Promise<number | null> {
+    return nextDueAfter(this.dataSource, clientId, dialect, after);
   }
 
   async complete(completions: readonly Completion[]): Promise<number> {

@@ -1,6 +1,7 @@
-// The polling loop's SQL: claiming due rows under a lease, completing them (fenced by the lease
-// token) and marking a cancel as requested under the lease.
+// The polling loop's SQL: claiming due rows under a lease, finding the next due time, completing
+// them (fenced by the lease token) and marking a cancel as requested under the lease.
 import type { DataSource } from 'typeorm';
+import type { Dialect } from '@app/contracts';
 import type { ClaimedEntry } from '../../domain/schedule-entry';
 import type { ClaimRequest, Completion } from '../../application/ports';
 import { columns, iso, ms, Row, rowsOf, toEntry, updatedCount } from './schedule-rows';
@@ -40,6 +41,23 @@ export async function claimDue(db: DataSource, input: ClaimRequest): Promise<Cla
       verifyUntil: ms(r.verify_until),
     }))
     .sort((a, b) => a.dueAt - b.dueAt);
+}
+
+/** The next due time after `after` of one partner's open rows: the first entry of inquiry_schedule_due past it. */
+export async function nextDueAfter(
+  db: DataSource,
+  clientId: string,
+  dialect: Dialect,
+  after: number,
+): Promise<number | null> {
+  const [row] = rowsOf<{ due: Date | null }>(
+    await db.query(
+      `SELECT min(next_due_at) AS due FROM inquiry_schedule
+        WHERE client_id = $1 AND dialect = $2 AND phase <> 'done' AND next_due_at > $3::timestamptz`,
+      [clientId, dialect, iso(after)],
+    ),
+  );
+  return row ? ms(row.due) : null;
 }
 
 /** One attempt at writing completions (sorted by id, so rows are locked in key order). */

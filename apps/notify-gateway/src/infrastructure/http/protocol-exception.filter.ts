@@ -1,6 +1,10 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { buildFailureAckBody } from '@app/alipayplus';
+import { RequestAbandonedError } from './raw-body.parser';
+
+const isCodedBody = (body: unknown): boolean =>
+  typeof body === 'object' && body !== null && typeof (body as { code?: unknown }).code === 'string';
 
 /**
  * Errors raised before our handler runs (body over the limit, unknown route) still get a protocol
@@ -12,6 +16,18 @@ export class ProtocolExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
+    if (exception instanceof RequestAbandonedError) {
+      // The connection is gone (the sender left, or the request timeout answered 408 and closed it):
+      // an expected event with a code, not an internal error, and there is no one to answer.
+      this.logger.warn(`notification request abandoned: ${exception.code} (${exception.message})`);
+      return;
+    }
+    if (exception instanceof HttpException && isCodedBody(exception.getResponse())) {
+      // Not a notification: a refusal of our own that already names its code, in its own shape (a
+      // failing probe's 503 {status, code, failures}). It is an expected answer, not an internal error.
+      void reply.status(exception.getStatus()).send(exception.getResponse());
+      return;
+    }
     const status =
       exception instanceof HttpException
         ? exception.getStatus()

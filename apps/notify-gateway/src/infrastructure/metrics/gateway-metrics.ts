@@ -26,4 +26,14 @@ export class GatewayMetrics {
       ['topic'],
     );
   }
+
+  /** Produce requests the producer has sent: with the publish count, how well publishes share them. */
+  watchProducer(producer: { readonly requestsSent: number }): void {
+    this.metrics.gauge(
+      'kafka_produce_requests_sent',
+      'Kafka produce requests sent since start (publishes per request = publish count / this).',
+      [],
+      (gauge) => gauge.set(producer.requestsSent),
+    );
+  }
 }
