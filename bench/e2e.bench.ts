@@ -39,6 +39,12 @@ interface RateRow {
   missing: number;
   floorP50Ms: number;
   floorP99Ms: number;
+  /** Scheduled send → result-observed received (HTTP, verify, the gateway's Kafka write, one hop). */
+  toObservedP50Ms: number;
+  toObservedP99Ms: number;
+  /** result-observed received → status-changed received (order-state's apply, outbox relay, a hop). */
+  observedToStatusP50Ms: number;
+  observedToStatusP99Ms: number;
 }
 
 async function main() {
@@ -72,6 +78,11 @@ async function run(pipeline: Pipeline, brokers: string[], partnerPrivateKey: str
     const e = JSON.parse(value) as { paymentRequestId: string; to: string; source: string };
     return e.to === 'success' && e.source === 'notify' ? e.paymentRequestId : undefined;
   });
+  // The first hop's end: when the gateway's result-observed event reaches a subscriber.
+  const observedAt = await arrivals(kafka, Topics.resultObserved, (value) => {
+    const e = JSON.parse(value) as { paymentRequestId: string; source: string };
+    return e.source === 'notify' ? e.paymentRequestId : undefined;
+  });
   const key = loadPrivateKey(partnerPrivateKey);
   const byRate: Record<string, RateRow> = {};
   try {
@@ -98,6 +109,13 @@ async function run(pipeline: Pipeline, brokers: string[], partnerPrivateKey: str
         .filter((id) => statusAt.seen.has(id))
         .map((id) => statusAt.seen.get(id)! - sent.scheduledAt.get(id)!)
         .sort((a, b) => a - b);
+      const both = acked.filter((id) => statusAt.seen.has(id) && observedAt.seen.has(id));
+      const toObserved = both
+        .map((id) => observedAt.seen.get(id)! - sent.scheduledAt.get(id)!)
+        .sort((a, b) => a - b);
+      const observedToStatus = both
+        .map((id) => statusAt.seen.get(id)! - observedAt.seen.get(id)!)
+        .sort((a, b) => a - b);
       byRate[rate] = {
         offeredPerSec: rate,
         achievedPerSec: Math.round(acked.length / sent.seconds),
@@ -109,14 +127,19 @@ async function run(pipeline: Pipeline, brokers: string[], partnerPrivateKey: str
         missing: acked.length - lat.length,
         floorP50Ms: round(floor.p50Ms),
         floorP99Ms: round(floor.p99Ms),
+        toObservedP50Ms: round(percentile(toObserved, 50)),
+        toObservedP99Ms: round(percentile(toObserved, 99)),
+        observedToStatusP50Ms: round(percentile(observedToStatus, 50)),
+        observedToStatusP99Ms: round(percentile(observedToStatus, 99)),
       };
       const r = byRate[rate];
       console.log(
-        `${rate}/s offered: floor (Kafka hop) p50 ${r.floorP50Ms} ms p99 ${r.floorP99Ms} ms | pipeline ${r.achievedPerSec}/s acked, p50 ${r.p50Ms} ms p99 ${r.p99Ms} ms max ${r.maxMs} ms, ${r.failures} refused or failed${sent.firstFailure ? ` (first: ${sent.firstFailure})` : ''}, ${r.missing} without status-changed | p99 ratio ${(r.p99Ms / r.floorP99Ms).toFixed(1)}x the floor`,
+        `${rate}/s offered: floor (Kafka hop) p50 ${r.floorP50Ms} ms p99 ${r.floorP99Ms} ms | pipeline ${r.achievedPerSec}/s acked, p50 ${r.p50Ms} ms p99 ${r.p99Ms} ms max ${r.maxMs} ms, ${r.failures} refused or failed${sent.firstFailure ? ` (first: ${sent.firstFailure})` : ''}, ${r.missing} without status-changed | p99 ratio ${(r.p99Ms / r.floorP99Ms).toFixed(1)}x the floor | hops p50/p99: to result-observed ${r.toObservedP50Ms}/${r.toObservedP99Ms} ms, then to status-changed ${r.observedToStatusP50Ms}/${r.observedToStatusP99Ms} ms`,
       );
     }
   } finally {
     await statusAt.stop();
+    await observedAt.stop();
   }
   // Sustained: the whole offered rate acknowledged (within 5 %), nothing refused or missing, and
   // latency bounded (p99 under a second: the backlog did not grow through the run).
