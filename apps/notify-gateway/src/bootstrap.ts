@@ -10,6 +10,7 @@ import { NotifyGatewayModule } from './notify-gateway.module';
 import { AckSigner } from './application/ack-signer';
 import { GatewayMetrics } from './infrastructure/metrics/gateway-metrics';
 import { TimedPublisher } from './infrastructure/messaging/timed-publisher';
+import { ProducerLanes } from './infrastructure/messaging/producer-lanes';
 import { ReceiveNotificationUseCase } from './application/receive-notification.use-case';
 import { ProtocolExceptionFilter } from './infrastructure/http/protocol-exception.filter';
 import { rawBodyParser, RequestTimeouts } from './infrastructure/http/raw-body.parser';
@@ -33,17 +34,22 @@ export async function bootstrapNotifyGateway(config: NotifyGatewayConfig): Promi
     logger,
   });
   if (config.KAFKA_CREATE_TOPICS) await ensureTopics(kafka, [Topics.resultObserved, Topics.inquiryHint]);
-  const producer = new DurableProducer(kafka, {
-    sendTimeoutMs: config.PUBLISH_TIMEOUT_MS,
-    // Notifications that arrive in one event-loop turn share one produce request (issue 14: a request
-    // costs about as much CPU as its messages together); each still waits for its own ack.
-    lingerMs: 0,
-    logger,
-  });
-  await producer.connect();
+  // KAFKA_PRODUCER_LANES producers, each with its own request in flight (ProducerLanes).
+  const producers = Array.from(
+    { length: config.KAFKA_PRODUCER_LANES },
+    () =>
+      new DurableProducer(kafka, {
+        sendTimeoutMs: config.PUBLISH_TIMEOUT_MS,
+        // Notifications that arrive in one event-loop turn share one produce request (issue 14: a
+        // request costs about as much CPU as its messages together); each still waits for its own ack.
+        lingerMs: 0,
+        logger,
+      }),
+  );
+  await Promise.all(producers.map((p) => p.connect()));
 
   const metrics = new GatewayMetrics(new ServiceMetrics('notify-gateway'));
-  metrics.watchProducer(producer);
+  metrics.watchProducers(producers);
   const kafkaUp = new KafkaReachability(kafka);
   const loop = eventLoopCheck();
   const probes = new ServiceProbes({
@@ -54,7 +60,7 @@ export async function bootstrapNotifyGateway(config: NotifyGatewayConfig): Promi
   const signer = new AckSigner();
   const receive = new ReceiveNotificationUseCase(
     partners,
-    new TimedPublisher(producer, metrics),
+    new ProducerLanes(producers.map((p) => new TimedPublisher(p, metrics))),
     signer,
     config.PUBLISH_TIMEOUT_MS,
   );
@@ -112,7 +118,7 @@ export async function bootstrapNotifyGateway(config: NotifyGatewayConfig): Promi
       probes.startDraining(); // not ready from now on (the preStop sleep lets endpoints catch up)
       draining.start(); // notifications not yet being handled are answered U from now on
       await app.close(); // stop taking requests, finish those in flight
-      await producer.disconnect();
+      await Promise.all(producers.map((p) => p.disconnect()));
       await kafkaUp.close();
       loop.stop();
     })());

@@ -27,6 +27,9 @@ export const NotifyGatewaySettings = z
     PUBLISH_TIMEOUT_MS: intRangeSetting(100, 4500, 3000).describe(
       'Bound on the Kafka write before a notification is answered U. Alipay+ waits 5 s for the ack (protocol.md §0): Kafka must have the event well before that.',
     ),
+    KAFKA_PRODUCER_LANES: intRangeSetting(1, 8, 1).describe(
+      "Producers side by side, each with its own produce request in flight; a payment's events always take the same one, so their order is kept. More lanes cut the wait behind a request in flight when the broker is far (a round trip of milliseconds), at the cost of smaller requests (more CPU per notification); on one box with the broker (bench:gateway) 1 was best. Each lane is one more connection to each broker.",
+    ),
     BODY_LIMIT_BYTES: positiveIntSetting(64 * 1024).describe(
       'Larger notification bodies get 413 PARAM_ILLEGAL.',
     ),

@@ -317,6 +317,8 @@ describe('notify-gateway operations: /metrics and probes (real Kafka)', () => {
       loadNotifyGatewayConfig({
         KAFKA_BROKERS: process.env.KAFKA_BROKERS,
         HTTP_PORT: '0',
+        // Several producers side by side (issue 14): the second test checks nothing is lost or doubled.
+        KAFKA_PRODUCER_LANES: '3',
         PARTNERS_JSON: partnersJson(
           partnerSetting({
             clientId: CLIENT_ID,
@@ -381,6 +383,54 @@ describe('notify-gateway operations: /metrics and probes (real Kafka)', () => {
     for (const probe of ['/health/live', '/health/ready', '/health']) {
       const res = await fetch(`${gateway.url}${probe}`);
       expect([probe, res.status]).toEqual([probe, 200]);
+    }
+  });
+
+  it('with three producer lanes, every acknowledged notification is in Kafka exactly once, keyed by its payment', async () => {
+    const collector = await new KafkaCollector<ObservedEvent>(testKafka(), [Topics.resultObserved]).start();
+    try {
+      const run = `gw-lanes-${Date.now()}`;
+      const ids = Array.from({ length: 30 }, (_, i) => `${run}-${i}`);
+      const send = (paymentRequestId: string) => {
+        const body = JSON.stringify({
+          paymentResult: { resultCode: 'SUCCESS', resultStatus: 'S', resultMessage: 'success' },
+          paymentRequestId,
+        });
+        const time = new Date().toISOString();
+        const signature = signMessage({
+          path: '/alipayplus/notify',
+          clientId: CLIENT_ID,
+          time,
+          body,
+          privateKey: loadPrivateKey(alipay.privateKeyBase64),
+        }).signatureHeader;
+        return fetch(`${gateway.url}/alipayplus/notify`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json; charset=UTF-8',
+            'client-id': CLIENT_ID,
+            'request-time': time,
+            signature,
+          },
+          body,
+        });
+      };
+      // All at once, so the lanes have requests in flight side by side.
+      const answers = await Promise.all(ids.map(send));
+      expect(answers.map((a) => a.status)).toEqual(ids.map(() => 200));
+
+      const ours = () => collector.where((m) => m.value.paymentRequestId?.startsWith(`${run}-`));
+      await waitFor(async () => ours().length >= ids.length, {
+        description: 'the 30 result-observed events',
+      });
+      expect(
+        ours()
+          .map((m) => m.value.paymentRequestId)
+          .sort(),
+      ).toEqual([...ids].sort());
+      expect(ours().every((m) => m.key === m.value.paymentRequestId)).toBe(true);
+    } finally {
+      await collector.stop();
     }
   });
 });

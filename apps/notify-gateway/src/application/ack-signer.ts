@@ -2,8 +2,8 @@ import { NOTIFY_ACK_BODY, signMessage } from '@app/alipayplus';
 import type { Partner } from '@app/config';
 
 export interface SignedAck {
-  body: string;
-  headers: Record<string, string>;
+  readonly body: string;
+  readonly headers: Readonly<Record<string, string>>;
 }
 
 /**
@@ -12,17 +12,18 @@ export interface SignedAck {
  * second precision, so one signature per (partner, path, body, second) serves every ack in that second.
  */
 export class AckSigner {
-  private readonly cache = new Map<string, { time: string; headers: Record<string, string> }>();
+  private readonly cache = new Map<string, { second: number; ack: SignedAck }>();
 
   sign(partner: Partner, path: string, body: string = NOTIFY_ACK_BODY, now = new Date()): SignedAck {
-    const base = { 'content-type': 'application/json; charset=UTF-8' };
-    if (!partner.privateKey) return { body, headers: base };
-    const time = now.toISOString().replace(/\.\d{3}Z$/, 'Z');
+    if (!partner.privateKey) return { body, headers: { ...JSON_CONTENT } };
     // keyVersion too: after a reload that switches our key, the next ack is signed with the new one.
     const key = `${partner.dialect}|${partner.clientId}|${partner.keyVersion}|${path}|${body}`;
+    const second = Math.floor(now.getTime() / 1000);
     const hit = this.cache.get(key);
-    if (hit && hit.time === time) return { body, headers: { ...base, ...hit.headers } };
+    // The cached ack is frozen and handed out as is: no copy per request (issue 14).
+    if (hit && hit.second === second) return hit.ack;
 
+    const time = new Date(second * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
     const { signatureHeader } = signMessage({
       path,
       clientId: partner.clientId,
@@ -31,9 +32,17 @@ export class AckSigner {
       privateKey: partner.privateKey,
       keyVersion: partner.keyVersion,
     });
-    const headers = { 'client-id': partner.clientId, 'response-time': time, signature: signatureHeader };
+    const headers = {
+      ...JSON_CONTENT,
+      'client-id': partner.clientId,
+      'response-time': time,
+      signature: signatureHeader,
+    };
+    const ack: SignedAck = Object.freeze({ body, headers: Object.freeze(headers) });
     if (this.cache.size > 1000) this.cache.clear();
-    this.cache.set(key, { time, headers });
-    return { body, headers: { ...base, ...headers } };
+    this.cache.set(key, { second, ack });
+    return ack;
   }
 }
+
+const JSON_CONTENT = { 'content-type': 'application/json; charset=UTF-8' } as const;

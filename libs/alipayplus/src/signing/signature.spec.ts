@@ -157,4 +157,43 @@ describe('decodeSignatureValue', () => {
   it('returns null for a malformed value', () => {
     expect(decodeSignatureValue('ab%2')).toBeNull();
   });
+
+  it('agrees with a byte-by-byte %xx decode on every escape and on mangled values', () => {
+    // The decoder before issue 14, kept here as the reference.
+    const reference = (value: string): Buffer | null => {
+      const trimmed = value.trim();
+      if (trimmed.length === 0 || /%(?![0-9A-Fa-f]{2})/.test(trimmed)) return null;
+      const base64 = trimmed.replace(/%([0-9A-Fa-f]{2})/g, (_m, hex: string) =>
+        String.fromCharCode(parseInt(hex, 16)),
+      );
+      if (base64.length % 4 !== 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(base64)) return null;
+      return Buffer.from(base64, 'base64');
+    };
+    const good = encodeURIComponent(Buffer.from(Array.from({ length: 256 }, (_, i) => i)).toString('base64'));
+    const corpus = [
+      good,
+      good.toLowerCase(),
+      decodeURIComponent(good),
+      ` ${good} `,
+      '',
+      ' ',
+      '%',
+      '%%',
+      'QUJD',
+    ];
+    for (let byte = 0; byte < 256; byte++) {
+      const escape = `%${byte.toString(16).padStart(2, '0')}`;
+      corpus.push(`QUJ${escape}`, `${escape}UJD`, `QU${escape}${escape.toUpperCase()}`, `QUJD${escape}==`);
+    }
+    // Multi-byte UTF-8 (valid, overlong, truncated) where Base64 expects ASCII.
+    for (const seq of ['%C3%81', '%C1%81', '%E0%80%81', '%F0%9F%98%80', '%C3', '%ED%A0%80', '%EF%BB%BF']) {
+      corpus.push(`QUJ${seq}`, `${seq}QUJD`, `QUJD${seq}`);
+    }
+    for (const value of corpus) {
+      expect({ value, decoded: decodeSignatureValue(value)?.toString('hex') ?? null }).toEqual({
+        value,
+        decoded: reference(value)?.toString('hex') ?? null,
+      });
+    }
+  });
 });

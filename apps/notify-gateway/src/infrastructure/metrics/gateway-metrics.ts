@@ -28,12 +28,12 @@ export class GatewayMetrics {
   }
 
   /** Produce requests the producer has sent: with the publish count, how well publishes share them. */
-  watchProducer(producer: { readonly requestsSent: number }): void {
+  watchProducers(producers: readonly { readonly requestsSent: number }[]): void {
     this.metrics.gauge(
       'kafka_produce_requests_sent',
       'Kafka produce requests sent since start (publishes per request = publish count / this).',
       [],
-      (gauge) => gauge.set(producer.requestsSent),
+      (gauge) => gauge.set(producers.reduce((sum, p) => sum + p.requestsSent, 0)),
     );
   }
 }
