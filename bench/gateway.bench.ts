@@ -17,6 +17,11 @@
  * shares are applied to the main thread's CPU of the unprofiled run; the other threads' CPU (GC
  * helpers, libuv) goes to "rest". The profiled run's own rate is not reported: profiling slows it.
  *
+ * The box's ceiling: the load generator and the broker share the cores with the server, so the CPU
+ * each request costs all of them (server tree, this process, the broker's tree) bounds the rate the
+ * box can reach at all. The ratio of the two ceilings ("ceiling ratio") is the best the ratio above
+ * could be here if every core were busy; it tells a slow gateway from a crowded box.
+ *
  * The last line is one JSON object. BENCH_KEEP_PROFILE=<file> keeps the profile; BENCH_FIXTURE=<file>
  * keeps the keys and signed notifications for the next run; BENCH_GATEWAY_ROOT runs another build of
  * the gateway (before/after comparisons); BENCH_GATEWAY_NODE_FLAGS gives it node flags. BENCH_N, BENCH_WARMUP_N, BENCH_PROFILE_N, BENCH_BASELINE_N and
@@ -36,7 +41,7 @@ import { createKafkaClient, ensureTopics } from '@app/kafka';
 import { purgeInfra, repoRoot, startInfra, waitFor } from '@app/testing';
 import { testKafka, topicEndOffsetSum } from '@app/testing/kafka-probes';
 import { generateTestKeyPair } from '@app/testing/keys';
-import { processTreeCpuMs } from '@app/testing/process-cpu';
+import { localInfraPids, ownCpuMs, processTreeCpuMs } from '@app/testing/process-cpu';
 import { freePort } from '@app/testing/service-process';
 import { PHASES, splitProfile } from './gateway/cpu-profile';
 import type { SignJob } from './gateway/sign-worker';
@@ -194,16 +199,38 @@ interface Measured {
   p99: number;
   non2xx: number;
   errors: number;
+  /** CPU µs per request of the load generator (this process: autocannon) and of the server's tree. */
+  clientUs: number;
+  serverUs: number;
+  /** The broker's CPU µs per request (only when the bench started Kafka itself). */
+  brokerUs?: number;
 }
 
-async function measure(url: string, notifications: Signed[], amount: number): Promise<Measured> {
+/** The broker's pid when this bench started it (KAFKA_BROKERS given: unknown, not counted). */
+let brokerPid: number | undefined;
+
+async function measure(
+  url: string,
+  notifications: Signed[],
+  amount: number,
+  serverPid?: number,
+): Promise<Measured> {
+  const before = {
+    client: ownCpuMs(),
+    server: serverPid ? processTreeCpuMs(serverPid) : 0,
+    broker: brokerPid ? processTreeCpuMs(brokerPid) : 0,
+  };
   const r = await fire(url, notifications, amount);
+  const perRequest = (ms: number) => (ms * 1000) / r.requests.total;
   return {
     perSec: r.requests.total / r.duration,
     p50: r.latency.p50,
     p99: r.latency.p99,
     non2xx: r.non2xx,
     errors: r.errors + r.timeouts,
+    clientUs: perRequest(ownCpuMs() - before.client),
+    serverUs: serverPid ? perRequest(processTreeCpuMs(serverPid) - before.server) : NaN,
+    ...(brokerPid ? { brokerUs: perRequest(processTreeCpuMs(brokerPid) - before.broker) } : {}),
   };
 }
 
@@ -218,7 +245,7 @@ async function baseline(notifications: Signed[]): Promise<Measured> {
     const url = `http://127.0.0.1:${port}`;
     await measure(url, notifications, WARMUP_N);
     log(`baseline: ${BASELINE_N} requests`);
-    return await measure(url, notifications, BASELINE_N);
+    return await measure(url, notifications, BASELINE_N, svc.pid);
   } finally {
     await svc.stop();
   }
@@ -266,7 +293,7 @@ async function gateway(
     const kafkaBefore = await produceCounts(url);
     const cpuBefore = { all: processTreeCpuMs(pid), main: threadCpuMs(pid, pid) };
     const from = monotonicUs();
-    const result = await measure(url, rest, amount);
+    const result = await measure(url, rest, amount, pid);
     const to = monotonicUs();
     const cpu = { all: processTreeCpuMs(pid) - cpuBefore.all, main: threadCpuMs(pid, pid) - cpuBefore.main };
     const kafkaAfter = await produceCounts(url);
@@ -307,7 +334,10 @@ async function fixture(
 async function main() {
   const instanceDir = path.join(repoRoot(), '.infra', `bench-gw-${process.pid}`);
   let brokers = process.env.KAFKA_BROKERS;
-  if (!brokers) brokers = (await startInfra({ instanceDir, ownerPid: process.pid })).kafkaBrokers;
+  if (!brokers) {
+    brokers = (await startInfra({ instanceDir, ownerPid: process.pid })).kafkaBrokers;
+    brokerPid = localInfraPids(instanceDir).kafka;
+  }
   const profileDir = mkdtempSync(path.join(tmpdir(), 'gw-prof-'));
   try {
     await ensureTopics(
@@ -360,6 +390,18 @@ async function main() {
     console.log(
       `Kafka: ${gw.publishesPerRequest?.toFixed(1) ?? 'n/a'} notifications per produce request (acks=all, one request in flight)`,
     );
+    // What the box can give at most: its cores divided by all the CPU one request costs (server, the
+    // load generator on the same box, the broker). The ratio of the two ceilings bounds the ratio above.
+    const boxUs = cpus().length * 1e6;
+    const baseAllUs = base.serverUs + base.clientUs;
+    const gwAllUs = gw.result.serverUs + gw.result.clientUs + (gw.result.brokerUs ?? 0);
+    const ceilingRatio = baseAllUs / gwAllUs;
+    console.log(
+      `CPU per request on this box: baseline ${base.serverUs.toFixed(0)} µs server + ${base.clientUs.toFixed(0)} µs client = ${baseAllUs.toFixed(0)} µs ` +
+        `(ceiling ${(boxUs / baseAllUs).toFixed(0)}/s); gateway ${gw.result.serverUs.toFixed(0)} µs + ${gw.result.clientUs.toFixed(0)} µs client + ` +
+        `${gw.result.brokerUs?.toFixed(0) ?? 'n/a'} µs broker = ${gwAllUs.toFixed(0)} µs (ceiling ${(boxUs / gwAllUs).toFixed(0)}/s); ` +
+        `ceiling ratio ${ceilingRatio.toFixed(2)}`,
+    );
     const round = (v: number, d = 1) => Number(v.toFixed(d));
     console.log(
       JSON.stringify({
@@ -376,6 +418,13 @@ async function main() {
         publishesPerKafkaRequest: gw.publishesPerRequest === undefined ? null : round(gw.publishesPerRequest),
         n: N,
         connections: CONNECTIONS,
+        cpuUsPerRequest: {
+          baselineServer: Math.round(base.serverUs),
+          baselineClient: Math.round(base.clientUs),
+          gatewayClient: Math.round(gw.result.clientUs),
+          broker: gw.result.brokerUs === undefined ? null : Math.round(gw.result.brokerUs),
+        },
+        ceilingRatio: round(ceilingRatio, 2),
       }),
     );
   } finally {
