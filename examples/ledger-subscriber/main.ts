@@ -17,7 +17,6 @@ async function main(): Promise<void> {
     databaseUrl: env('DATABASE_URL'),
     groupId: process.env.LEDGER_GROUP_ID,
   });
-  console.log(`ledger subscriber: consuming as ${ledger.subscription.groupId}`);
   const print = async () => console.log(JSON.stringify({ ledgerTotals: await ledger.totals() }));
   const timer = setInterval(
     () => void print().catch((e) => console.error(e)),
@@ -32,6 +31,9 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', () => void shutdown());
   process.once('SIGINT', () => void shutdown());
+  // Announced only once the handlers are in place: a SIGTERM sent on seeing this line must reach
+  // shutdown(), not the default action (killed without its totals).
+  console.log(`ledger subscriber: consuming as ${ledger.subscription.groupId}`);
 }
 
 main().catch((err) => {
