@@ -11,6 +11,40 @@ export const MAX_ROWS_PER_STATEMENT = 20_000;
 export const textParams = (first: number, n: number) =>
   Array.from({ length: n }, (_, i) => `$${first + i}`).join(',');
 
+/**
+ * A `text[]` parameter as PostgreSQL's array literal, written by JSON.stringify (native, one pass)
+ * instead of node-postgres's per-element escaping, which the bench:order-state profile showed. JSON
+ * quotes every string and escapes `"` and `\` exactly as an array literal does; any other escape
+ * (a control character, a lone surrogate) would read differently in an array literal, so then this
+ * answers undefined and the caller lets node-postgres escape the array. A null element is JSON's
+ * `null`, which an array literal reads as NULL (a quoted "null" stays text).
+ */
+export function textArrayLiteral(values: readonly (string | null | undefined)[]): string | undefined {
+  const json = JSON.stringify(values);
+  // An escape other than \" or \\: an odd run of backslashes followed by another character.
+  if (json.includes('\\') && /(?:^|[^\\])(?:\\\\)*\\[^"\\]/.test(json)) return undefined;
+  return `{${json.slice(1, -1)}}`;
+}
+
+/** The array as a literal when it can be (textArrayLiteral), else as is for node-postgres. */
+export const textArray = (
+  values: readonly (string | null | undefined)[],
+): string | readonly (string | null | undefined)[] => textArrayLiteral(values) ?? values;
+
+/**
+ * Long text values for one column: one `text[]` literal when it can be, else one bind parameter each
+ * gathered with `ARRAY[$n, …]` (see above). Returns the SQL expression and the parameters to append.
+ */
+export function longTextColumn(
+  first: number,
+  values: readonly (string | null | undefined)[],
+): { sql: string; params: readonly (string | null | undefined)[] } {
+  const literal = textArrayLiteral(values);
+  return literal !== undefined
+    ? { sql: `$${first}::text[]`, params: [literal] }
+    : { sql: `ARRAY[${textParams(first, values.length)}]::text[]`, params: values };
+}
+
 /** Runs `write` over slices of at most MAX_ROWS_PER_STATEMENT rows, in order. */
 export async function inSlices<T>(rows: readonly T[], write: (slice: readonly T[]) => Promise<void>) {
   for (let i = 0; i < rows.length; i += MAX_ROWS_PER_STATEMENT) {
