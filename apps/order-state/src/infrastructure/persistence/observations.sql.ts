@@ -9,7 +9,7 @@ import type {
   TimelineEntry,
   UnregisteredResult,
 } from '../../application/ports';
-import { cut, inSlices, longTextColumn, MAX_ROWS_PER_STATEMENT, textArray } from './sql-text';
+import { cut, inSlices, MAX_ROWS_PER_STATEMENT, textArray, textParams } from './sql-text';
 
 export async function existingObservationIds(
   em: EntityManager,
@@ -33,10 +33,6 @@ export async function insertObservations(
   }
   const col = (f: (o: StoredObservation) => string | null | undefined) => textArray(observations.map(f));
   const result = observations.map((o) => results.get(o.eventId)!);
-  const raw = longTextColumn(
-    18,
-    observations.map((o) => o.rawBody ?? null),
-  );
   await em.query(
     `INSERT INTO payment_observations
        (event_id, payment_request_id, client_id, dialect, source, outcome, result_code, result_message, payment_id,
@@ -47,7 +43,7 @@ export async function insertObservations(
             t.occurred_at::timestamptz, now(), t.effect, t.status_after, t.note, t.attention::jsonb
        FROM ROWS FROM (unnest($1::text[]), unnest($2::text[]), unnest($3::text[]), unnest($4::text[]),
                        unnest($5::text[]), unnest($6::text[]), unnest($7::text[]), unnest($8::text[]),
-                       unnest($9::text[]), unnest($10::text[]), unnest(${raw.sql}),
+                       unnest($9::text[]), unnest($10::text[]), unnest(ARRAY[${textParams(18, observations.length)}]::text[]),
                        unnest($11::text[]), unnest($12::text[]), unnest($13::text[]), unnest($14::text[]),
                        unnest($15::text[]), unnest($16::text[]), unnest($17::text[]))
             WITH ORDINALITY AS t(event_id, pid, source, outcome, code, msg, payment_id, amount_value, amount_currency,
@@ -73,7 +69,7 @@ export async function insertObservations(
       col((o) => o.clientId),
       col((o) => o.dialect),
       col((o) => (o.attention ? JSON.stringify(o.attention) : null)),
-      ...raw.params,
+      ...observations.map((o) => o.rawBody ?? null),
     ],
   );
 }

@@ -1,4 +1,4 @@
-import { longTextColumn, textArray, textArrayLiteral } from './sql-text';
+import { textArray, textArrayLiteral } from './sql-text';
 
 // node-postgres's own conversion of a JS array (what the parameters went through before); untyped.
 const { prepareValue } = require('pg/lib/utils') as { prepareValue: (v: unknown) => unknown };
@@ -71,10 +71,5 @@ describe('text[] parameters written by JSON.stringify', () => {
       }
     }
     expect(literals).toBeGreaterThan(1000);
-  });
-
-  it('long columns: one literal, or one parameter each when it cannot be a literal', () => {
-    expect(longTextColumn(4, ['a', 'b'])).toEqual({ sql: '$4::text[]', params: ['{"a","b"}'] });
-    expect(longTextColumn(4, ['a', 'b\n'])).toEqual({ sql: 'ARRAY[$4,$5]::text[]', params: ['a', 'b\n'] });
   });
 });

@@ -12,8 +12,10 @@ export const textParams = (first: number, n: number) =>
   Array.from({ length: n }, (_, i) => `$${first + i}`).join(',');
 
 /**
- * A `text[]` parameter as PostgreSQL's array literal, written by JSON.stringify (native, one pass)
- * instead of node-postgres's per-element escaping, which the bench:order-state profile showed. JSON
+ * A `text[]` parameter of short values (ids, codes) as PostgreSQL's array literal, written by
+ * JSON.stringify (native, one pass) instead of node-postgres's per-element escaping, which the
+ * bench:order-state profile showed. Not for the long values above: their quotes make JSON escape them
+ * and this check scan them, which costs more than passing each as is. JSON
  * quotes every string and escapes `"` and `\` exactly as an array literal does; any other escape
  * (a control character, a lone surrogate) would read differently in an array literal, so then this
  * answers undefined and the caller lets node-postgres escape the array. A null element is JSON's
@@ -30,20 +32,6 @@ export function textArrayLiteral(values: readonly (string | null | undefined)[])
 export const textArray = (
   values: readonly (string | null | undefined)[],
 ): string | readonly (string | null | undefined)[] => textArrayLiteral(values) ?? values;
-
-/**
- * Long text values for one column: one `text[]` literal when it can be, else one bind parameter each
- * gathered with `ARRAY[$n, …]` (see above). Returns the SQL expression and the parameters to append.
- */
-export function longTextColumn(
-  first: number,
-  values: readonly (string | null | undefined)[],
-): { sql: string; params: readonly (string | null | undefined)[] } {
-  const literal = textArrayLiteral(values);
-  return literal !== undefined
-    ? { sql: `$${first}::text[]`, params: [literal] }
-    : { sql: `ARRAY[${textParams(first, values.length)}]::text[]`, params: values };
-}
 
 /** Runs `write` over slices of at most MAX_ROWS_PER_STATEMENT rows, in order. */
 export async function inSlices<T>(rows: readonly T[], write: (slice: readonly T[]) => Promise<void>) {
