@@ -3,7 +3,7 @@
 import type { EntityManager } from 'typeorm';
 import type { Dialect, ExceptionReason } from '@app/contracts';
 import type { AnomalyRecord, OrderSnapshot } from '../../domain/order-ledger';
-import { textArray } from './sql-text';
+import { scalarArray, textArray } from './sql-text';
 
 interface OrderRow {
   payment_request_id: string;
@@ -76,11 +76,11 @@ export async function updateOrders(em: EntityManager, orders: readonly OrderSnap
     [
       textArray(orders.map((o) => o.paymentRequestId)),
       textArray(orders.map((o) => o.status)),
-      orders.map((o) => o.version),
+      scalarArray(orders.map((o) => o.version)),
       textArray(orders.map((o) => o.resultCode)),
       textArray(orders.map((o) => o.resultSource)),
       textArray(orders.map((o) => o.paymentId)),
-      orders.map((o) => o.cancelRefused),
+      scalarArray(orders.map((o) => o.cancelRefused)),
     ],
   );
 }

@@ -1,4 +1,4 @@
-import { textArray, textArrayLiteral } from './sql-text';
+import { scalarArray, textArray, textArrayLiteral } from './sql-text';
 
 // node-postgres's own conversion of a JS array (what the parameters went through before); untyped.
 const { prepareValue } = require('pg/lib/utils') as { prepareValue: (v: unknown) => unknown };
@@ -71,5 +71,12 @@ describe('text[] parameters written by JSON.stringify', () => {
       }
     }
     expect(literals).toBeGreaterThan(1000);
+  });
+
+  it('integers and booleans: the same literal as node-postgres writes, unquoted', () => {
+    expect(scalarArray([1, 2, 30])).toBe('{1,2,30}');
+    expect(scalarArray([true, false])).toBe('{true,false}');
+    expect(scalarArray([])).toBe('{}');
+    expect(() => scalarArray([1.5])).toThrow(/integer/);
   });
 });

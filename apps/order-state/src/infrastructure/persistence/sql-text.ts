@@ -33,6 +33,14 @@ export const textArray = (
   values: readonly (string | null | undefined)[],
 ): string | readonly (string | null | undefined)[] => textArrayLiteral(values) ?? values;
 
+/** An `int[]` or `boolean[]` parameter as its literal (integers and booleans need no quoting). */
+export function scalarArray(values: readonly (number | boolean)[]): string {
+  for (const v of values) {
+    if (typeof v === 'number' && !Number.isSafeInteger(v)) throw new Error(`not an integer: ${v}`);
+  }
+  return `{${values.join(',')}}`;
+}
+
 /** Runs `write` over slices of at most MAX_ROWS_PER_STATEMENT rows, in order. */
 export async function inSlices<T>(rows: readonly T[], write: (slice: readonly T[]) => Promise<void>) {
   for (let i = 0; i < rows.length; i += MAX_ROWS_PER_STATEMENT) {
