@@ -35,13 +35,12 @@ interface Field {
 }
 interface Shape {
   readonly fields: readonly Field[];
-  readonly index: ReadonlyMap<string, number>;
 }
 
 const required = (key: string, check: Check): Field => ({ key, check, absent: false, nul: false });
 const nullish = (key: string, check: Check): Field => ({ key, check, absent: true, nul: true });
 const nullable = (key: string, check: Check): Field => ({ key, check, absent: false, nul: true });
-const shape = (fields: Field[]): Shape => ({ fields, index: new Map(fields.map((f, i) => [f.key, i])) });
+const shape = (fields: Field[]): Shape => ({ fields });
 
 /** `text().min(min).max(max)`: a string of that many UTF-16 units, without U+0000. */
 const text =
@@ -75,20 +74,24 @@ function isPlain(v: unknown): v is Record<string, unknown> {
 
 function conforms(v: unknown, s: Shape): boolean {
   if (!isPlain(v)) return false;
-  let last = -1;
+  // One pass: each key must be the next field or a later one (skipped fields must be optional).
+  const fields = s.fields;
+  let next = 0;
   for (const k in v) {
-    const i = s.index.get(k);
-    if (i === undefined || i <= last) return false;
-    last = i;
-  }
-  for (const f of s.fields) {
-    const x = v[f.key];
+    while (next < fields.length && fields[next].key !== k) {
+      if (!fields[next].absent) return false;
+      next++;
+    }
+    if (next === fields.length) return false; // unknown, or out of the schema's order
+    const f = fields[next++];
+    const x = v[k];
     if (x === undefined) {
       if (!f.absent) return false;
     } else if (x === null) {
       if (!f.nul) return false;
     } else if (!f.check(x)) return false;
   }
+  for (; next < fields.length; next++) if (!fields[next].absent) return false;
   return true;
 }
 const object =
