@@ -264,6 +264,7 @@ async function measureCandidate(ids: string[], kafkaForProbe: Kafka, instanceDir
       ...(process.env.KAFKA_PARTITIONS_CONCURRENCY
         ? { KAFKA_PARTITIONS_CONCURRENCY: process.env.KAFKA_PARTITIONS_CONCURRENCY }
         : {}),
+      ...(process.env.OUTBOX_BATCH ? { OUTBOX_BATCH: process.env.OUTBOX_BATCH } : {}),
     }),
   );
   // Done when the group has committed every offset: offsets are committed only after the DB commit,

@@ -14,11 +14,12 @@ export function statusChangedFor(
   from: StatusChangedV1['from'],
   source: StatusChangedV1['source'],
   causeEventId: string | null,
+  occurredAt = new Date().toISOString(),
 ): StatusChangedV1 {
   return {
     eventId: statusChangedEventId(order.paymentRequestId, order.version),
     schemaVersion: 1,
-    occurredAt: new Date().toISOString(),
+    occurredAt,
     clientId: order.clientId,
     paymentRequestId: order.paymentRequestId,
     orderNo: order.orderNo,
@@ -38,12 +39,15 @@ export function statusChangedFor(
  * The additive fields (issue 11) come from the observation that caused the change; the payment id is
  * the order's, which keeps the first one a result named.
  */
-export const transitionToEvent = (t: Transition): StatusChangedV1 => ({
-  ...statusChangedFor(t.order, t.from, t.cause.source, t.cause.eventId),
-  ...(t.order.paymentId ? { paymentId: t.order.paymentId } : {}),
-  ...(t.cause.paymentTime ? { paymentTime: t.cause.paymentTime } : {}),
-  ...(t.cause.amount ? { reportedAmount: t.cause.amount } : {}),
-});
+export function transitionToEvent(t: Transition, occurredAt?: string): StatusChangedV1 {
+  // Added in place rather than spread into a copy: one object per transition, its keys in the
+  // schema's order (what encodeEvent's fast path takes as is).
+  const event = statusChangedFor(t.order, t.from, t.cause.source, t.cause.eventId, occurredAt);
+  if (t.order.paymentId) event.paymentId = t.order.paymentId;
+  if (t.cause.paymentTime) event.paymentTime = t.cause.paymentTime;
+  if (t.cause.amount) event.reportedAmount = t.cause.amount;
+  return event;
+}
 
 /** One event per change of an exception row: the id is derived from (exception, version). */
 export function exceptionEventFor(

@@ -64,12 +64,29 @@ export class OrderStateMetrics extends OutcomeRecorder {
     });
   }
 
+  /** Counted per distinct label set, then added once each: a batch of thousands is a few increments. */
   recordApplied(outcome: AppliedOutcome): void {
-    for (const o of outcome.observations) this.applied.inc({ source: o.source, effect: o.effect });
-    for (const t of outcome.transitions) {
-      this.transitions.inc({ from: t.from, to: t.to, source: t.source });
-      if (isFinal(t.to)) this.finals.inc({ status: t.to, source: t.source });
+    const tally = new Map<string, { counter: Counter<string>; labels: Record<string, string>; n: number }>();
+    const seen = (key: string) => {
+      const t = tally.get(key);
+      if (t) t.n++;
+      return t !== undefined;
+    };
+    const first = (key: string, counter: Counter<string>, labels: Record<string, string>) =>
+      tally.set(key, { counter, labels, n: 1 });
+    for (const { source, effect } of outcome.observations) {
+      const key = `a ${source} ${effect}`;
+      if (!seen(key)) first(key, this.applied, { source, effect });
     }
-    for (const kind of outcome.anomalies) this.anomalies.inc({ kind });
+    for (const { from, to, source } of outcome.transitions) {
+      const key = `t ${from} ${to} ${source}`;
+      if (!seen(key)) first(key, this.transitions, { from, to, source });
+      const final = `f ${to} ${source}`;
+      if (isFinal(to) && !seen(final)) first(final, this.finals, { status: to, source });
+    }
+    for (const kind of outcome.anomalies) {
+      if (!seen(`k ${kind}`)) first(`k ${kind}`, this.anomalies, { kind });
+    }
+    for (const { counter, labels, n } of tally.values()) counter.inc(labels, n);
   }
 }

@@ -9,7 +9,7 @@ import type {
   TimelineEntry,
   UnregisteredResult,
 } from '../../application/ports';
-import { cut, inSlices, MAX_ROWS_PER_STATEMENT, textParams } from './sql-text';
+import { cut, inSlices, MAX_ROWS_PER_STATEMENT, textArray, textParams } from './sql-text';
 
 export async function existingObservationIds(
   em: EntityManager,
@@ -31,7 +31,8 @@ export async function insertObservations(
   if (observations.length > MAX_ROWS_PER_STATEMENT) {
     return inSlices(observations, (slice) => insertObservations(em, slice, results));
   }
-  const col = <T>(f: (o: StoredObservation) => T) => observations.map(f);
+  const col = (f: (o: StoredObservation) => string | null | undefined) => textArray(observations.map(f));
+  const result = observations.map((o) => results.get(o.eventId)!);
   await em.query(
     `INSERT INTO payment_observations
        (event_id, payment_request_id, client_id, dialect, source, outcome, result_code, result_message, payment_id,
@@ -56,19 +57,19 @@ export async function insertObservations(
       col((o) => o.source),
       col((o) => o.outcome),
       col((o) => o.resultCode),
-      col((o) => o.resultMessage ?? null),
-      col((o) => o.paymentId ?? null),
-      col((o) => o.amount?.value ?? null),
-      col((o) => o.amount?.currency ?? null),
-      col((o) => o.paymentTime ?? null),
+      col((o) => o.resultMessage),
+      col((o) => o.paymentId),
+      col((o) => o.amount?.value),
+      col((o) => o.amount?.currency),
+      col((o) => o.paymentTime),
       col((o) => o.occurredAt),
-      col((o) => results.get(o.eventId)!.effect),
-      col((o) => results.get(o.eventId)!.statusAfter),
-      col((o) => results.get(o.eventId)!.note),
+      textArray(result.map((r) => r.effect)),
+      textArray(result.map((r) => r.statusAfter)),
+      textArray(result.map((r) => r.note)),
       col((o) => o.clientId),
       col((o) => o.dialect),
       col((o) => (o.attention ? JSON.stringify(o.attention) : null)),
-      ...col((o) => o.rawBody ?? null),
+      ...observations.map((o) => o.rawBody ?? null),
     ],
   );
 }
@@ -104,7 +105,7 @@ export async function loadParked(em: EntityManager, ids: readonly string[]): Pro
        FROM payment_observations
       WHERE payment_request_id = ANY($1::text[]) AND effect = 'parked'
       ORDER BY seq`,
-    [ids],
+    [textArray(ids)],
   );
   return rows.map((r) => ({
     eventId: r.event_id,
@@ -134,10 +135,10 @@ export async function updateObservationResults(
        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS t(event_id, effect, status_after, note)
       WHERE o.event_id = t.event_id`,
     [
-      results.map((r) => r.eventId),
-      results.map((r) => r.effect),
-      results.map((r) => r.statusAfter),
-      results.map((r) => r.note),
+      textArray(results.map((r) => r.eventId)),
+      textArray(results.map((r) => r.effect)),
+      textArray(results.map((r) => r.statusAfter)),
+      textArray(results.map((r) => r.note)),
     ],
   );
 }

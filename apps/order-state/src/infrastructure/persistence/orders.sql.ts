@@ -3,6 +3,7 @@
 import type { EntityManager } from 'typeorm';
 import type { Dialect, ExceptionReason } from '@app/contracts';
 import type { AnomalyRecord, OrderSnapshot } from '../../domain/order-ledger';
+import { scalarArray, textArray } from './sql-text';
 
 interface OrderRow {
   payment_request_id: string;
@@ -56,7 +57,7 @@ export async function loadOrders(
        LEFT JOIN exceptions e ON e.payment_request_id = p.payment_request_id AND e.resolved_at IS NULL
       WHERE p.payment_request_id = ANY($1::text[])
       ORDER BY p.payment_request_id ${lock ? 'FOR UPDATE OF p' : ''}`,
-    [ids],
+    [textArray(ids)],
   );
   return new Map(rows.map((r) => [r.payment_request_id, toSnapshot(r)]));
 }
@@ -73,13 +74,13 @@ export async function updateOrders(em: EntityManager, orders: readonly OrderSnap
             AS t(pid, status, version, result_code, result_source, payment_id, cancel_refused)
       WHERE o.payment_request_id = t.pid`,
     [
-      orders.map((o) => o.paymentRequestId),
-      orders.map((o) => o.status),
-      orders.map((o) => o.version),
-      orders.map((o) => o.resultCode),
-      orders.map((o) => o.resultSource),
-      orders.map((o) => o.paymentId),
-      orders.map((o) => o.cancelRefused),
+      textArray(orders.map((o) => o.paymentRequestId)),
+      textArray(orders.map((o) => o.status)),
+      scalarArray(orders.map((o) => o.version)),
+      textArray(orders.map((o) => o.resultCode)),
+      textArray(orders.map((o) => o.resultSource)),
+      textArray(orders.map((o) => o.paymentId)),
+      scalarArray(orders.map((o) => o.cancelRefused)),
     ],
   );
 }
