@@ -162,6 +162,8 @@ export async function bootstrapInquiryPoller(config: InquiryPollerConfig): Promi
           partners: settings.targets.map((t) => t.key),
           callsInFlight: parts.loop?.callsInFlight ?? 0,
           ...metrics.snapshot(),
+          // Where requests were signed: on the main thread, or on the signing threads (issue 14).
+          ...(signingPool ? { signatures: { ...partnerApi.signatures } } : {}),
         }),
       },
     }),
