@@ -15,6 +15,8 @@ export interface SigningRouteOptions {
   readonly inlineBelow?: number;
   readonly now?: () => number;
   readonly loopTimes?: () => LoopTimes;
+  /** Always one way, whatever the load (tests). */
+  readonly fixed?: 'inline' | 'threads';
 }
 
 /**
@@ -41,7 +43,7 @@ export class SigningRoute {
   /** Signatures made on the main thread and on the threads, for the health details and the bench. */
   readonly counts = { inline: 0, threads: 0 };
 
-  constructor(options: SigningRouteOptions = {}) {
+  constructor(private readonly options: SigningRouteOptions = {}) {
     this.windowMs = options.windowMs ?? 500;
     this.offloadAbove = options.offloadAbove ?? 0.5;
     this.inlineBelow = options.inlineBelow ?? 0.25;
@@ -54,7 +56,9 @@ export class SigningRoute {
   /** True: sign this one on the threads; false: on the calling (main) thread. Counts the choice. */
   offload(): boolean {
     const now = this.now();
-    if (now - this.windowStart >= this.windowMs) {
+    if (this.options.fixed !== undefined) {
+      this.offloading = this.options.fixed === 'threads';
+    } else if (now - this.windowStart >= this.windowMs) {
       const times = this.loopTimes();
       const active = times.active - this.last.active;
       const total = active + times.idle - this.last.idle;
