@@ -245,11 +245,12 @@ async function main(): Promise<void> {
         ),
       );
       const run = await bench.run(sim, [replica], SIGNED_N, SIGNED_RATE);
+      const where = (await replica.details()).signatures as { inline: number; threads: number } | undefined;
       await replica.stop();
       signed[threads] = run.cpuMs[0] / run.inquiries;
       signedMarginal[threads] = marginal(run);
       log(
-        `SIGNING_THREADS=${threads}: ${run.inquiries} inquiries at ${round(run.perSecond, 0)}/s, poller process CPU ${round(signed[threads])} ms per inquiry, of it on the main thread ${round(run.mainThreadCpuMs[0] / run.inquiries)} (its ceiling ${round(run.inquiries / (run.mainThreadCpuMs[0] / 1000), 0)}/s); less idle (${round(run.idleMsPerSecond, 0)} ms/s) ${round(signedMarginal[threads])} (${load()})`,
+        `SIGNING_THREADS=${threads}: ${run.inquiries} inquiries at ${round(run.perSecond, 0)}/s, poller process CPU ${round(signed[threads])} ms per inquiry, of it on the main thread ${round(run.mainThreadCpuMs[0] / run.inquiries)} (its ceiling ${round(run.inquiries / (run.mainThreadCpuMs[0] / 1000), 0)}/s)${where ? `; signed on the main thread ${where.inline}, on the signing threads ${where.threads}` : ''}; less idle (${round(run.idleMsPerSecond, 0)} ms/s) ${round(signedMarginal[threads])} (${load()})`,
       );
     }
     const second = floor(ours.privateKey, peer2048);

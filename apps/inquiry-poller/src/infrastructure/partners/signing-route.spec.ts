@@ -1,4 +1,4 @@
-import { LoopTimes, SigningRoute } from './signing-route';
+import { LoopTimes, SigningRoute, threadTimes } from './signing-route';
 
 /** A main thread whose busy share over each window is scripted, and a clock moved by hand. */
 function scripted() {
@@ -47,5 +47,17 @@ describe('SigningRoute: on the main thread while it has room, on the signing thr
   it('can be fixed one way', () => {
     expect(new SigningRoute({ fixed: 'threads' }).offload()).toBe(true);
     expect(new SigningRoute({ fixed: 'inline' }).offload()).toBe(false);
+  });
+});
+
+describe('threadTimes', () => {
+  it("reads this thread's CPU time and the rest of the wall clock, both in ms", () => {
+    const first = threadTimes();
+    const second = threadTimes();
+    for (const t of [first, second]) {
+      expect(Number.isFinite(t.active) && t.active >= 0).toBe(true);
+      expect(Number.isFinite(t.idle) && t.idle >= 0).toBe(true);
+    }
+    expect(second.active + second.idle).toBeGreaterThanOrEqual(first.active + first.idle - 10);
   });
 });

@@ -1,9 +1,30 @@
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 
-/** Cumulative event-loop times of this thread, in ms (performance.eventLoopUtilization()). */
+/** Cumulative times of this thread, in ms: busy (on a CPU) and the rest. */
 export interface LoopTimes {
   readonly idle: number;
   readonly active: number;
+}
+
+const TICK_MS = 10; // USER_HZ is 100 on Linux
+
+/**
+ * The calling thread's CPU time (Linux: /proc/thread-self/stat, utime + stime) against the wall clock.
+ * Not the event loop's utilization: on a shared machine a loop waiting for a CPU counts as active
+ * there, and would send signatures to threads that have no free CPU either. Elsewhere (no /proc), the
+ * event loop's utilization.
+ */
+export function threadTimes(): LoopTimes {
+  try {
+    const stat = readFileSync('/proc/thread-self/stat', 'utf8');
+    // The command name may hold spaces: fields are counted after its closing parenthesis.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const active = (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+    return { active, idle: Math.max(0, performance.now() - active) };
+  } catch {
+    return performance.eventLoopUtilization();
+  }
 }
 
 export interface SigningRouteOptions {
@@ -26,7 +47,8 @@ export interface SigningRouteOptions {
  * event loop to read the answer — measured ~0.2 ms of CPU per call at a few hundred calls a second,
  * half the signature itself (~0.4 ms), because at that rate every message carries one signature.
  * The threads are there so that a replica uses more than one core when one is not enough, so they are
- * used when the main thread is busy: above `offloadAbove` of a window (0.5) every signature goes to the
+ * used when the main thread is busy (its CPU time over the wall clock, `threadTimes`): above
+ * `offloadAbove` of a window (0.5) every signature goes to the
  * threads, and it comes back once the main thread, without the signing, is below `inlineBelow` (0.25):
  * at the rate that fills half of the main thread signing inline, the main thread without the signing
  * is ~0.3 busy, so the route does not flap at the switch-over. Both ways make the same signature.
@@ -48,7 +70,7 @@ export class SigningRoute {
     this.offloadAbove = options.offloadAbove ?? 0.5;
     this.inlineBelow = options.inlineBelow ?? 0.25;
     this.now = options.now ?? Date.now;
-    this.loopTimes = options.loopTimes ?? (() => performance.eventLoopUtilization());
+    this.loopTimes = options.loopTimes ?? threadTimes;
     this.last = this.loopTimes();
     this.windowStart = this.now();
   }
