@@ -37,7 +37,6 @@ function scheduleCheckPendingRequests(this: RequestQueueLike): void {
 
 /** The kafkajs RequestQueue class (not part of its typed API). */
 export function kafkajsRequestQueue(): { prototype: RequestQueueLike } {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require('kafkajs/src/network/requestQueue') as { prototype: RequestQueueLike };
 }
 
