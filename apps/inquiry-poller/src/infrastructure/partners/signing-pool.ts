@@ -32,25 +32,17 @@ export interface SigningPoolOptions {
   readonly workerFile?: string;
 }
 
-interface Waiter {
-  resolve(signature: string): void;
-  reject(error: SigningPoolError): void;
-}
-
-type Pending = SignItem & Waiter;
+type Pending = SignItem & { resolve(signature: string): void; reject(error: SigningPoolError): void };
 
 interface Slot {
   worker: Worker;
-  /** Signatures asked of this thread and not answered yet. */
-  readonly waiting: Map<number, Pending>;
-  /** Threads of this slot that died in a row without answering anything. */
-  deaths: number;
+  readonly waiting: Map<number, Pending>; // asked of this thread, not answered yet
+  deaths: number; // threads of this slot that died in a row without answering anything
   /** Given up on: its threads die before they answer (they cannot start, or keep crashing). */
   retired: boolean;
 }
 
-/** A slot whose threads died this many times in a row without answering is not refilled. */
-const MAX_DEATHS_IN_A_ROW = 3;
+const MAX_DEATHS_IN_A_ROW = 3; // a slot whose threads died this often without answering is not refilled
 
 /**
  * RSA-SHA256 signing on worker threads, so that one replica signs on every CPU it is given (issue 14):
@@ -214,9 +206,8 @@ export class SigningPool {
 }
 
 /**
- * The bytes of `content` in an ArrayBuffer of their own. postMessage copies a view's whole ArrayBuffer,
- * and a small Buffer (Buffer.concat, Buffer.from) is a view into Node's shared 8 KiB pool: sent as is,
- * every signature would copy 8 KiB to the thread (measured: ~0.1 ms of main-thread CPU per call).
+ * `content` in an ArrayBuffer of its own: postMessage copies a view's whole ArrayBuffer, and a small
+ * Buffer is a view into Node's 8 KiB pool (measured ~0.1 ms of main-thread CPU per signature).
  */
 export function exactBytes(content: Uint8Array): Uint8Array {
   return content.byteOffset === 0 && content.byteLength === content.buffer.byteLength
