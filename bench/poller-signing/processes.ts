@@ -105,6 +105,12 @@ export class Replica {
     return processCpuMs(this.child.pid!);
   }
 
+  /** The replica's health details (counters, and where it signed: `signatures`). */
+  async details(): Promise<Record<string, unknown>> {
+    const res = await fetch(`http://127.0.0.1:${this.port}/health/ready`);
+    return (await res.json()) as Record<string, unknown>;
+  }
+
   /** The main thread's (event loop) share of cpuMs. */
   mainThreadCpuMs(): number {
     return threadCpuMs(this.child.pid!);

@@ -30,6 +30,7 @@ import { AlipayPlusPartnerApi } from './infrastructure/partners/alipayplus-partn
 import { createKeepAliveFetch } from './infrastructure/partners/keep-alive-fetch';
 import { reloadPartnersOnSignal } from './infrastructure/partners/partner-reload';
 import { createSigningPool } from './infrastructure/partners/signing-pool';
+import { applyKafkajsIdleLoopFix } from './infrastructure/messaging/kafkajs-idle-loop';
 import { KafkaResultPublisher } from './infrastructure/messaging/result-observed.publisher';
 import { INQUIRY_POLLER_MIGRATION_LOCK, runMigrations } from './infrastructure/persistence/data-source';
 
@@ -96,6 +97,8 @@ export async function bootstrapInquiryPoller(config: InquiryPollerConfig): Promi
   const settings = pollerSettings(config, partners);
   const metrics = new PollerMetrics();
 
+  // kafkajs 2.2.4 otherwise wakes the event loop every millisecond per broker connection, idle or not.
+  applyKafkajsIdleLoopFix();
   const kafka = createKafkaClient({
     brokers: config.KAFKA_BROKERS,
     clientId: config.KAFKA_CLIENT_ID ?? 'inquiry-poller',
@@ -162,6 +165,8 @@ export async function bootstrapInquiryPoller(config: InquiryPollerConfig): Promi
           partners: settings.targets.map((t) => t.key),
           callsInFlight: parts.loop?.callsInFlight ?? 0,
           ...metrics.snapshot(),
+          // Where requests were signed: on the main thread, or on the signing threads (issue 14).
+          ...(signingPool ? { signatures: { ...partnerApi.signatures } } : {}),
         }),
       },
     }),

@@ -77,6 +77,8 @@ export function fakes(
     /** Only publishes of these outcomes fail. */
     publishFailsFor?: string[];
     markOk?: boolean;
+    /** The partner call rejects with this (e.g. CallNotMadeError: nothing could be sent). */
+    callFails?: Error;
   } = {},
 ) {
   const journal: string[] = [];
@@ -84,11 +86,13 @@ export function fakes(
   const partners: PartnerApi = {
     inquire: async () => {
       journal.push('inquire');
+      if (opts.callFails) throw opts.callFails;
       return (opts.inquiry ??
         signed({ result: ok, paymentResult: ok, paymentRequestId: 'pr-1' })) as InquiryCallResult;
     },
     cancel: async () => {
       journal.push('cancel');
+      if (opts.callFails) throw opts.callFails;
       return (opts.cancel ?? signed({ result: ok })) as CancelCallResult;
     },
   };

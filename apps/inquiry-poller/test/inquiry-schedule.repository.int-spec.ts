@@ -123,6 +123,39 @@ describe('InquiryScheduleRepository (real PostgreSQL)', () => {
     expect(await next(T0 - 2000, 'NOBODY')).toBeNull();
   });
 
+  it('claims and reads the next due time in one statement, as claimDue then nextDueAfter would', async () => {
+    const peek = (limit: number, now: number) =>
+      sut.claimDueAndPeek({
+        clientId: 'PEEK',
+        dialect: 'alipayplus',
+        limit,
+        now,
+        leaseMs: 30_000,
+        leaseToken: `t#${++seq}`,
+      });
+    // Nothing at all: nothing claimed, nothing upcoming.
+    expect(await peek(5, T0)).toEqual({ claimed: [], nextDueAt: null });
+    await apply(['peek-a', 'peek-b', 'peek-c'].map((id) => change(id, 'init', 1, 'PEEK')));
+    // A claim that fills its limit leaves the next due time unread (null), as the port's default does.
+    const full = await peek(2, T0);
+    expect(full.claimed).toHaveLength(2);
+    expect(full.nextDueAt).toBeNull();
+    const [a, b] = full.claimed;
+    await sut.complete([reschedule(a.paymentRequestId, a.leaseToken, T0 + 5000)]);
+    await sut.complete([reschedule(b.paymentRequestId, b.leaseToken, T0 + 3000)]);
+    // Room left: the third row is claimed and the earliest later due time comes with it.
+    const rest = await peek(5, T0);
+    expect(rest.claimed.map((e) => e.paymentRequestId)).toEqual(
+      ['peek-a', 'peek-b', 'peek-c'].filter((id) => id !== a.paymentRequestId && id !== b.paymentRequestId),
+    );
+    expect(rest.claimed[0]).toMatchObject({ dueAt: T0 - 1000, leaseUntil: T0 + 30_000 });
+    expect(rest.nextDueAt).toBe(T0 + 3000);
+    expect(rest.nextDueAt).toBe(await sut.nextDueAfter('PEEK', 'alipayplus', T0));
+    // Nothing due now, something later: no rows, the due time alone.
+    expect(await peek(5, T0 + 1000)).toEqual({ claimed: [], nextDueAt: T0 + 3000 });
+    expect((await peek(5, T0 + 3000)).claimed.map((e) => e.paymentRequestId)).toEqual([b.paymentRequestId]);
+  });
+
   it('a completion applies only while the row still carries its lease token', async () => {
     await apply([change('fence', 'init', 1, 'FENCE')]);
     const [entry] = await claim(1, T0, 'FENCE');

@@ -41,6 +41,8 @@ describe('PollingLoop — only real partner calls take rate-limit tokens', () =>
       },
       pruneTombstones: async () => 0,
       nextDueAfter: async () => null,
+      // The port's own composition of the two (the PostgreSQL repository does it in one statement).
+      claimDueAndPeek: ScheduleRepository.prototype.claimDueAndPeek,
     } as unknown as ScheduleRepository;
     const processor = {
       execute: async () => ({ completion: null, backoffPartner: false, calledPartner }),
@@ -109,6 +111,7 @@ describe('PollingLoop — the wait between claim cycles', () => {
         return opts.nextDue ? opts.nextDue(args[2] as number) : null;
       },
       pruneTombstones: async () => 0,
+      claimDueAndPeek: ScheduleRepository.prototype.claimDueAndPeek,
     } as unknown as ScheduleRepository;
     const processor = {
       execute: async () => ({ completion: null, backoffPartner: false, calledPartner: true }),

@@ -126,15 +126,16 @@ export class PollingLoop {
       const budget = bucket.take(Math.min(free, this.settings.claimBatch), now);
       if (budget === 0) continue;
       let claimed: ClaimedEntry[];
+      let due: number | null;
       try {
-        claimed = await this.schedule.claimDue({
+        ({ claimed, nextDueAt: due } = await this.schedule.claimDueAndPeek({
           clientId: target.clientId,
           dialect: target.dialect,
           limit: budget,
           now,
           leaseMs: this.settings.leaseMs,
           leaseToken: `${this.settings.instanceId}#${++this.claimSeq}`,
-        });
+        }));
       } catch (err) {
         bucket.refund(budget, this.settings.now());
         throw err;
@@ -143,10 +144,7 @@ export class PollingLoop {
       this.metrics.claimed += claimed.length;
       if (claimed.length === budget) more = true;
       for (const entry of claimed) this.dispatch(entry, target, bucket);
-      if (claimed.length < budget) {
-        const due = await this.schedule.nextDueAfter(target.clientId, target.dialect, now);
-        if (due !== null && (nextDueAt === null || due < nextDueAt)) nextDueAt = due;
-      }
+      if (claimed.length < budget && due !== null && (nextDueAt === null || due < nextDueAt)) nextDueAt = due;
     }
     await this.prune();
     return { more, nextDueAt };

@@ -116,6 +116,18 @@ export abstract class ScheduleRepository {
    */
   abstract nextDueAfter(clientId: string, dialect: Dialect, after: number): Promise<number | null>;
 
+  /**
+   * What a claim cycle asks of the table for one partner: `claimDue`, and when it claimed fewer than
+   * `limit` rows, `nextDueAfter(now)` (else null). In one round trip where the store can: the
+   * PostgreSQL repository does (an idle replica's claim loop is most of its idle CPU, issue 14).
+   */
+  async claimDueAndPeek(input: ClaimRequest): Promise<{ claimed: ClaimedEntry[]; nextDueAt: number | null }> {
+    const claimed = await this.claimDue(input);
+    const nextDueAt =
+      claimed.length < input.limit ? await this.nextDueAfter(input.clientId, input.dialect, input.now) : null;
+    return { claimed, nextDueAt };
+  }
+
   /** Applies completions whose row still carries their lease token; returns how many applied. */
   abstract complete(completions: readonly Completion[]): Promise<number>;
 
@@ -166,7 +178,25 @@ export abstract class ResultPublisher {
   abstract publish(events: readonly ResultObservedV1[]): Promise<void>;
 }
 
-/** The partners' open APIs, signed and verified (libs/alipayplus AlipayPlusClient). */
+/**
+ * A call that ended before anything was sent to the partner: the request could not be signed, or not
+ * within the call's timeout (`code`, e.g. SIGNING_TIMEOUT, SIGNING_WORKER_EXITED). Nothing is known
+ * or changed about the order: the row is handed back and its rate-limit token returned.
+ */
+export class CallNotMadeError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'CallNotMadeError';
+  }
+}
+
+/**
+ * The partners' open APIs, signed and verified (libs/alipayplus AlipayPlusClient). A call that could
+ * not be sent at all rejects with CallNotMadeError.
+ */
 export abstract class PartnerApi {
   abstract inquire(
     partnerKey: string,

@@ -1,5 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { claimed, fakes, ok, signed, T0, target } from '../../test/claimed-order-fakes';
+import { CallNotMadeError } from './ports';
+import { NOT_SENT_RETRY_MS } from './process-claimed-order.use-case';
 
 describe('ProcessClaimedOrderUseCase: one claimed row, one call, publish before write-back', () => {
   beforeAll(() => Logger.overrideLogger(false));
@@ -36,6 +38,48 @@ describe('ProcessClaimedOrderUseCase: one claimed row, one call, publish before 
       nextDueAt: T0 + 2000,
       lastResultCode: 'PAYMENT_IN_PROCESS',
     });
+  });
+
+  it.each([
+    ['an inquiry', claimed({ inquiryAttempts: 3 })],
+    [
+      'a cancel',
+      claimed({
+        phase: 'cancel',
+        cancelRequestedAt: T0 - 1000,
+        orderStatus: 'cancelling',
+        cancelAttempts: 2,
+      }),
+    ],
+  ])(
+    'a call not sent (SIGNING_TIMEOUT, a signing thread gone) hands %s back: no attempt counted, the token returned, due again soon',
+    async (_name, entry) => {
+      const { sut, journal, published } = fakes({
+        callFails: new CallNotMadeError('SIGNING_TIMEOUT', 'SIGNING_TIMEOUT: no signature within 5000 ms'),
+      });
+      const processed = await sut.execute(entry, target);
+      expect(published).toEqual([]);
+      expect(journal).toEqual([entry.phase === 'cancel' ? 'cancel' : 'inquire']);
+      expect(processed).toEqual({
+        completion: expect.objectContaining({
+          leaseToken: entry.leaseToken,
+          phase: entry.phase,
+          nextDueAt: T0 + NOT_SENT_RETRY_MS,
+          inquiryAttempts: entry.inquiryAttempts,
+          cancelAttempts: entry.cancelAttempts,
+          lastAttemptAt: null,
+          lastResultCode: null,
+        }),
+        backoffPartner: false,
+        // The loop gives the row's rate-limit token back (no request reached the partner).
+        calledPartner: false,
+      });
+    },
+  );
+
+  it('any other failure of the call is not taken for a call not sent: it rejects as before', async () => {
+    const { sut } = fakes({ callFails: new Error('a bug') });
+    await expect(sut.execute(claimed(), target)).rejects.toThrow('a bug');
   });
 
   it('REQUEST_TRAFFIC_EXCEED_LIMIT asks the loop to pause the partner', async () => {

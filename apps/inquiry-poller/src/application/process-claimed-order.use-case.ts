@@ -5,7 +5,10 @@ import { ProcessedOrder, StepDeps } from './claimed-order-step';
 import { InquireOrderUseCase } from './inquire-order.use-case';
 import { PollerMetrics } from './poller-metrics';
 import { POLLER_SETTINGS, PollerSettings, PollingTarget } from './poller-settings';
-import { Completion, PartnerApi, ResultPublisher, ScheduleRepository } from './ports';
+import { CallNotMadeError, Completion, PartnerApi, ResultPublisher, ScheduleRepository } from './ports';
+
+/** A row whose call could not be sent (CallNotMadeError) is due again this much later. */
+export const NOT_SENT_RETRY_MS = 1000;
 
 export type { ProcessedOrder } from './claimed-order-step';
 
@@ -41,9 +44,18 @@ export class ProcessClaimedOrderUseCase {
       this.logger.warn(`${entry.paymentRequestId}: too little lease left to call; handing the row back`);
       return { completion: handBack(entry, now), backoffPartner: false, calledPartner: false };
     }
-    return entry.phase === 'cancel'
-      ? this.cancel.execute(entry, target)
-      : this.inquire.execute(entry, target);
+    try {
+      return await (entry.phase === 'cancel'
+        ? this.cancel.execute(entry, target)
+        : this.inquire.execute(entry, target));
+    } catch (err) {
+      if (!(err instanceof CallNotMadeError)) throw err;
+      // Nothing reached the partner: no attempt is counted, the token goes back (issue 14), and the
+      // row is due again shortly rather than held under its lease until it runs out.
+      this.logger.warn(`${entry.paymentRequestId}: ${err.code}, nothing sent; handing the row back`);
+      const retryAt = this.settings.now() + NOT_SENT_RETRY_MS;
+      return { completion: handBack(entry, retryAt), backoffPartner: false, calledPartner: false };
+    }
   }
 }
 

@@ -12,7 +12,9 @@ import {
   CANCEL_PAYMENT_TIMEOUT_MS,
   ContentSigner,
   INQUIRY_PAYMENT_TIMEOUT_MS,
+  SignDeadline,
 } from './alipayplus.client';
+import { CallNotSentError } from './call-not-sent';
 
 /*
  * A tiny local peer on 127.0.0.1 playing Alipay+/Antom: it verifies our request signature with our
@@ -239,6 +241,43 @@ describe('AlipayPlusClient — a signer elsewhere (e.g. worker threads, issue 14
       keyVersion: '2',
     });
     expect(request.headers.signature).toBe(onThisThread.signatureHeader);
+  });
+
+  it('counts the wait for a signature against the call timeout: SIGNING_TIMEOUT, nothing sent', async () => {
+    reply = (request) => signed(request, SUCCESS_BODY);
+    const deadlines: SignDeadline[] = [];
+    const never: ContentSigner = (_content, deadline) => {
+      deadlines.push(deadline);
+      return new Promise<string>(() => undefined);
+    };
+    const before = Date.now();
+    const call = client('alipayplus', { signer: never }).inquiryPayment(
+      { paymentRequestId: 'r-1' },
+      { timeoutMs: 50 },
+    );
+    await expect(call).rejects.toBeInstanceOf(CallNotSentError);
+    await expect(call).rejects.toMatchObject({ code: 'SIGNING_TIMEOUT' });
+    expect(received).toHaveLength(0);
+    // The signer was told the deadline (to drop work no one waits for any more), and it passed.
+    expect(deadlines).toHaveLength(1);
+    expect(deadlines[0].signal.aborted).toBe(true);
+    expect(deadlines[0].deadline).toBeGreaterThanOrEqual(before + 50);
+    expect(deadlines[0].deadline).toBeLessThanOrEqual(Date.now());
+  });
+
+  it('a signature made in time is sent under what is left of the same deadline', async () => {
+    reply = () => 'hang';
+    const signer: ContentSigner = async (content, deadline) => {
+      expect(deadline.signal.aborted).toBe(false);
+      return signContent(content, merchant.privateKey);
+    };
+    const result = await client('alipayplus', { signer }).inquiryPayment(
+      { paymentRequestId: 'r-1' },
+      { timeoutMs: 150 },
+    );
+    expect(result).toEqual({ kind: 'transport-error', reason: 'TIMEOUT' });
+    expect(received).toHaveLength(1);
+    expect(received[0].verification.ok).toBe(true);
   });
 
   it('sends nothing when the signer fails: the call rejects with its error', async () => {

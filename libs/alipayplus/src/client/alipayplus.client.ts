@@ -15,6 +15,7 @@ import { describeIssues } from '../models/common.schema';
 import { buildSignContent } from '../signing/sign-content';
 import { formatSignatureHeader } from '../signing/signature-header';
 import { signMessage, VersionedPublicKey } from '../signing/signed-message';
+import { signedBefore } from './call-not-sent';
 import { ClientResult } from './client-result';
 import { parseReply, verifyReply } from './read-reply';
 import { sendRequest, SignedRequest } from './send-request';
@@ -43,14 +44,24 @@ export interface AlipayPlusClientOptions<D extends Dialect> {
   /**
    * Signs our requests somewhere else than this thread (e.g. a pool of worker threads holding the same
    * private key): given the sign content (§1.3), it answers the URL-encoded Base64 signature value, as
-   * `signContent` does. A rejection fails the call before anything is sent. Default: `signContent`
-   * with `privateKey`, on this thread.
+   * `signContent` does. A rejection fails the call before anything is sent. The wait for the signature
+   * counts against the call's timeout: a signature not ready by then fails the call with
+   * CallNotSentError('SIGNING_TIMEOUT'), nothing sent. Default: `signContent` with `privateKey`, on
+   * this thread.
    */
   readonly signer?: ContentSigner;
 }
 
+/** When the call's timeout runs out: a signer may drop work that is no longer wanted by then. */
+export interface SignDeadline {
+  /** Aborts when the call's timeout has run out. */
+  readonly signal: AbortSignal;
+  /** The same moment as a `Date.now()` value (for a signer on another thread). */
+  readonly deadline: number;
+}
+
 /** Sign content (protocol.md §1.3) → URL-encoded Base64 SHA256withRSA signature value (§1.4). */
-export type ContentSigner = (content: Buffer) => Promise<string>;
+export type ContentSigner = (content: Buffer, deadline: SignDeadline) => Promise<string>;
 
 export interface CallOptions {
   readonly timeoutMs?: number;
@@ -121,12 +132,19 @@ export class AlipayPlusClient<D extends Dialect> {
     >;
   }
 
-  /** One call in three steps: send the signed request, verify the reply's signature, parse its body. */
+  /**
+   * One call in three steps: send the signed request, verify the reply's signature, parse its body.
+   * One deadline covers the wait for a signature elsewhere and the exchange (issue 14).
+   */
   private async call(operation: ApiOperation, request: unknown, timeoutMs: number) {
     const api = dialectSpec(this.dialect)[operation];
     const unsigned = this.prepare(operation, api.request, request, timeoutMs);
-    const signed = this.#signer ? await this.signElsewhere(unsigned, this.#signer) : this.sign(unsigned);
-    const reply = await sendRequest(this.#fetch, signed);
+    const deadline = Date.now() + timeoutMs;
+    const signal = AbortSignal.timeout(timeoutMs);
+    const signed = this.#signer
+      ? await this.signElsewhere(unsigned, this.#signer, { signal, deadline })
+      : this.sign(unsigned);
+    const reply = await sendRequest(this.#fetch, signed, signal);
     if (reply.kind !== 'reply') return reply;
     // The path the server sees is the one both sides sign (§1.3, §1.6).
     const trust = verifyReply(reply, signed.url.pathname, this.clientId, this.#peerPublicKeys);
@@ -169,14 +187,18 @@ export class AlipayPlusClient<D extends Dialect> {
   }
 
   /** Signs through the signer: the same content, the same header (signMessage's, §1.3–§1.5). */
-  private async signElsewhere(request: UnsignedRequest, signer: ContentSigner): Promise<SignedRequest> {
+  private async signElsewhere(
+    request: UnsignedRequest,
+    signer: ContentSigner,
+    deadline: SignDeadline,
+  ): Promise<SignedRequest> {
     const content = buildSignContent({
       path: request.url.pathname,
       clientId: this.clientId,
       time: request.requestTime,
       body: request.body,
     });
-    const signature = await signer(content);
+    const signature = await signedBefore(signer(content, deadline), deadline.signal, request.timeoutMs);
     return this.signedWith(request, formatSignatureHeader({ keyVersion: this.#keyVersion, signature }));
   }
 

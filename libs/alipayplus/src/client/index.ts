@@ -4,5 +4,8 @@ export type {
   CallOptions,
   ClientResult,
   ContentSigner,
+  SignDeadline,
   TransportErrorReason,
 } from './alipayplus.client';
+export { CallNotSentError } from './call-not-sent';
+export type { CallNotSentCode } from './call-not-sent';

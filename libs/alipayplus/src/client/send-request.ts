@@ -42,6 +42,8 @@ function networkDetail(error: unknown): string | undefined {
 export async function sendRequest(
   fetchImpl: typeof fetch,
   request: SignedRequest,
+  /** Aborts the exchange; default: `request.timeoutMs` from now. */
+  signal: AbortSignal = AbortSignal.timeout(request.timeoutMs),
 ): Promise<Reply | TransportError | InvalidResponse> {
   let response: Response;
   let rawBytes: Buffer;
@@ -52,7 +54,7 @@ export async function sendRequest(
       body: request.body,
       // A redirected POST would reach a URI other than the one signed; treat it as an HTTP error.
       redirect: 'manual',
-      signal: AbortSignal.timeout(request.timeoutMs),
+      signal,
     });
     rawBytes = Buffer.from(await response.arrayBuffer());
   } catch (error) {

@@ -5,7 +5,9 @@ import { buildSigningWorker } from '../../../test/signing-worker-build';
 import { loadInquiryPollerConfig, loadPolledPartners } from '../../config';
 import { AlipayPlusPartnerApi } from './alipayplus-partner-api';
 import type { FetchLike } from './keep-alive-fetch';
+import { CallNotMadeError } from '../../application/ports';
 import { SigningPool } from './signing-pool';
+import { SigningRoute } from './signing-route';
 
 /*
  * The partner API signing on the pool's threads (SIGNING_THREADS > 0, issue 14): the partner sees
@@ -67,7 +69,7 @@ describe('AlipayPlusPartnerApi with a signing pool', () => {
   beforeEach(() => seen.splice(0));
 
   it('signs inquiries and cancels on the threads, with our key, and a reload switches the key', async () => {
-    const api = new AlipayPlusPartnerApi(polled('1'), partner, pool);
+    const api = new AlipayPlusPartnerApi(polled('1'), partner, pool, new SigningRoute({ fixed: 'threads' }));
 
     const answers = await Promise.all([
       api.inquire('alipayplus:C1', 'pr-1', 1000),
@@ -94,5 +96,37 @@ describe('AlipayPlusPartnerApi with a signing pool', () => {
         { keyVersion: '2', verifiedWith: '2' },
       ]),
     );
+  });
+
+  it('signs on the main thread when the route says so: the same signature, counted', async () => {
+    const route = new SigningRoute({ fixed: 'inline' });
+    const api = new AlipayPlusPartnerApi(polled('1'), partner, pool, route);
+    const answer = await api.inquire('alipayplus:C1', 'pr-inline', 1000);
+    expect(answer.kind).toBe('response');
+    expect(seen).toEqual([{ keyVersion: '1', verifiedWith: '1' }]);
+    expect(api.signatures).toEqual({ inline: 1, threads: 0 });
+  });
+
+  it('a request that could not be signed is a call not made (CallNotMadeError with the code), nothing sent', async () => {
+    const closed = new SigningPool({ threads: 1, workerFile: built.workerFile });
+    await closed.close();
+    const api = new AlipayPlusPartnerApi(
+      polled('1'),
+      partner,
+      closed,
+      new SigningRoute({ fixed: 'threads' }),
+    );
+    for (const call of [
+      api.inquire('alipayplus:C1', 'pr-x', 1000),
+      api.cancel('alipayplus:C1', 'pr-y', 1000),
+    ]) {
+      const error: unknown = await call.then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      expect(error).toBeInstanceOf(CallNotMadeError);
+      expect(error).toMatchObject({ code: 'SIGNING_POOL_CLOSED' });
+    }
+    expect(seen).toEqual([]);
   });
 });

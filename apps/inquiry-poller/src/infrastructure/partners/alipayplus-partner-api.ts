@@ -1,10 +1,12 @@
-import { AlipayPlusClient } from '@app/alipayplus';
+import { AlipayPlusClient, CallNotSentError, ContentSigner, signContent } from '@app/alipayplus';
 import type { Dialect } from '@app/contracts';
-import { PartnerApi } from '../../application/ports';
+import type { KeyObject } from 'node:crypto';
+import { CallNotMadeError, PartnerApi } from '../../application/ports';
 import type { CancelCallResult, InquiryCallResult } from '../../domain/next-step';
 import type { PolledPartner } from '../../config';
 import type { FetchLike } from './keep-alive-fetch';
-import type { SigningPool } from './signing-pool';
+import { SigningPool, SigningPoolError } from './signing-pool';
+import { SigningRoute } from './signing-route';
 
 export class UnknownPartnerError extends Error {
   readonly code = 'UNKNOWN_PARTNER';
@@ -18,7 +20,9 @@ export class UnknownPartnerError extends Error {
  * The partners' open APIs through libs/alipayplus: every request is signed with our key and every
  * response verified with the partner's (protocol.md §1.6) — an unsigned or badly signed S answer
  * comes back as `untrusted`, never as a response. With a signing pool, requests are signed on its
- * threads (SIGNING_THREADS), which hold our keys by partner key; otherwise on this thread.
+ * threads (SIGNING_THREADS), which hold our keys by partner key, when the main thread is busy
+ * (SigningRoute), and on this thread otherwise. A call whose request could not be signed (in time)
+ * rejects with CallNotMadeError: nothing was sent.
  */
 export class AlipayPlusPartnerApi extends PartnerApi {
   private clients = new Map<string, AlipayPlusClient<Dialect>>();
@@ -27,9 +31,15 @@ export class AlipayPlusPartnerApi extends PartnerApi {
     partners: readonly PolledPartner[],
     private readonly fetchImpl?: FetchLike,
     private readonly signingPool?: SigningPool,
+    private readonly route: SigningRoute = new SigningRoute(),
   ) {
     super();
     this.replacePartners(partners);
+  }
+
+  /** Signatures made on this thread and on the pool's threads so far. */
+  get signatures(): { readonly inline: number; readonly threads: number } {
+    return this.route.counts;
   }
 
   /**
@@ -39,7 +49,6 @@ export class AlipayPlusPartnerApi extends PartnerApi {
   replacePartners(partners: readonly PolledPartner[]): void {
     // Before the new clients exist: a signature they ask for is made with the key they name.
     this.signingPool?.setKeys(new Map(partners.map((p) => [p.key, p.partner.privateKey])));
-    const pool = this.signingPool;
     const clients = new Map<string, AlipayPlusClient<Dialect>>();
     for (const { key, partner } of partners) {
       clients.set(
@@ -52,7 +61,7 @@ export class AlipayPlusPartnerApi extends PartnerApi {
           peerPublicKeys: partner.peerPublicKeys,
           keyVersion: partner.keyVersion,
           ...(this.fetchImpl ? { fetchImpl: this.fetchImpl as typeof fetch } : {}),
-          ...(pool ? { signer: (content: Buffer) => pool.sign(key, content) } : {}),
+          ...(this.signingPool ? { signer: this.signer(key, partner.privateKey, this.signingPool) } : {}),
         }),
       );
     }
@@ -60,12 +69,25 @@ export class AlipayPlusPartnerApi extends PartnerApi {
   }
 
   inquire(partnerKey: string, paymentRequestId: string, timeoutMs: number): Promise<InquiryCallResult> {
-    return this.client(partnerKey).inquiryPayment({ paymentRequestId }, { timeoutMs });
+    return this.client(partnerKey).inquiryPayment({ paymentRequestId }, { timeoutMs }).catch(notMade);
   }
 
   /** The same paymentRequestId every time: the cancel's idempotency key (protocol.md §4.1, §4.2). */
   cancel(partnerKey: string, paymentRequestId: string, timeoutMs: number): Promise<CancelCallResult> {
-    return this.client(partnerKey).cancelPayment({ paymentRequestId }, { timeoutMs });
+    return this.client(partnerKey).cancelPayment({ paymentRequestId }, { timeoutMs }).catch(notMade);
+  }
+
+  /** On the pool's threads when the main thread is busy, else here: the same signature either way. */
+  private signer(key: string, privateKey: KeyObject, pool: SigningPool): ContentSigner {
+    return (content, { deadline }) => {
+      if (this.route.offload()) return pool.sign(key, content, deadline);
+      try {
+        return Promise.resolve(signContent(content, privateKey));
+      } catch {
+        // The key cannot sign (configuration): the code only, an OpenSSL message may carry key detail.
+        return Promise.reject(new SigningPoolError('SIGNING_FAILED', `key ${key}`));
+      }
+    };
   }
 
   private client(partnerKey: string): AlipayPlusClient<Dialect> {
@@ -74,4 +96,12 @@ export class AlipayPlusPartnerApi extends PartnerApi {
     if (!client) throw new UnknownPartnerError(partnerKey);
     return client;
   }
+}
+
+/** A failure to sign (a thread gone, the pool closed, no signature in time) as CallNotMadeError. */
+function notMade(err: unknown): never {
+  if (err instanceof SigningPoolError || err instanceof CallNotSentError) {
+    throw new CallNotMadeError(err.code, err.message);
+  }
+  throw err;
 }

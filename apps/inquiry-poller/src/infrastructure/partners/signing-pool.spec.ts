@@ -2,7 +2,7 @@ import { generateKeyPairSync, KeyObject } from 'node:crypto';
 import * as path from 'node:path';
 import { buildSignContent, signContent, verifyContent } from '@app/alipayplus';
 import { buildSigningWorker } from '../../../test/signing-worker-build';
-import { defaultWorkerFile, SigningPool, SigningPoolError } from './signing-pool';
+import { defaultWorkerFile, exactBytes, SigningPool, SigningPoolError } from './signing-pool';
 
 // Real worker threads, running the real worker (compiled by the test: Jest runs the sources).
 const built = buildSigningWorker();
@@ -72,6 +72,25 @@ describe('SigningPool', () => {
     expect(verifyContent(message, await before, ours.publicKey)).toBe(true);
     expect(verifyContent(message, await after, next.publicKey)).toBe(true);
     expect(verifyContent(message, await after, ours.publicKey)).toBe(false);
+  });
+
+  it('does not sign what is past its deadline when a thread gets to it (SIGNING_EXPIRED); the rest it signs', async () => {
+    const signing = pool({ threads: 1 });
+    const message = content('{"paymentRequestId":"p-late"}');
+    const late = failure(signing.sign('P', message, Date.now() - 1));
+    const onTime = signing.sign('P', message, Date.now() + 60_000);
+    expect((await late).code).toBe('SIGNING_EXPIRED');
+    expect(await onTime).toBe(signContent(message, ours.privateKey));
+  });
+
+  it('sends a small Buffer as its own bytes, not the 8 KiB pool slab it is a view of', () => {
+    const message = content('{"paymentRequestId":"p-1"}');
+    expect(message.buffer.byteLength).toBeGreaterThan(message.byteLength);
+    const sent = exactBytes(message);
+    expect(sent.buffer.byteLength).toBe(message.byteLength);
+    expect(Buffer.from(sent).equals(message)).toBe(true);
+    // Already its own: sent as is.
+    expect(exactBytes(sent)).toBe(sent);
   });
 
   it('keeps several keys apart by id', async () => {

@@ -16,12 +16,16 @@ export type SignFailureCode =
   /** No key of that id was given to the pool (a programming error). */
   | 'SIGNING_KEY_UNKNOWN'
   /** OpenSSL refused to sign (e.g. the key is not an RSA private key). */
-  | 'SIGNING_FAILED';
+  | 'SIGNING_FAILED'
+  /** The call's deadline had passed when the thread got to it: not signed, no one waits for it. */
+  | 'SIGNING_EXPIRED';
 
 export interface SignItem {
   readonly id: number;
   readonly keyId: string;
   readonly content: Uint8Array;
+  /** A `Date.now()` value after which the signature is not wanted any more (the call timed out). */
+  readonly deadline?: number;
 }
 
 export type ToSigningWorker =
@@ -44,6 +48,9 @@ const REPLY_EVERY = 8;
 function signOne(keys: ReadonlyMap<string, KeyObject>, item: SignItem): SignOutcome {
   const key = keys.get(item.keyId);
   if (!key) return { id: item.id, error: 'SIGNING_KEY_UNKNOWN' };
+  // Under overload the queue can outgrow the calls' timeouts: what no one waits for is not signed.
+  if (item.deadline !== undefined && Date.now() > item.deadline)
+    return { id: item.id, error: 'SIGNING_EXPIRED' };
   try {
     const signature = sign('sha256', item.content, { key, padding: constants.RSA_PKCS1_PADDING });
     // encodeURIComponent maps exactly the three non-alphanumeric Base64 characters (§1.4).

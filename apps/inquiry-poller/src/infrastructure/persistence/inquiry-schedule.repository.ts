@@ -14,7 +14,13 @@ import {
   ScheduleWrite,
 } from '../../application/ports';
 import * as commands from './schedule-commands.sql';
-import { claimDue, completeRows, markCancelRequested, nextDueAfter } from './schedule-lease.sql';
+import {
+  claimDue,
+  claimDueAndPeek,
+  completeRows,
+  markCancelRequested,
+  nextDueAfter,
+} from './schedule-lease.sql';
 import { columns, InsertRaceError, retrying, Row, toEntry, toView } from './schedule-rows';
 import { insertEntries, updateEntries } from './schedule-writes.sql';
 
@@ -62,6 +68,12 @@ export class InquiryScheduleRepository extends ScheduleRepository {
 
   claimDue(input: ClaimRequest): Promise<ClaimedEntry[]> {
     return claimDue(this.dataSource, input);
+  }
+
+  override claimDueAndPeek(
+    input: ClaimRequest,
+  ): Promise<{ claimed: ClaimedEntry[]; nextDueAt: number | null }> {
+    return claimDueAndPeek(this.dataSource, input);
   }
 
   nextDueAfter(clientId: string, dialect: Dialect, after: number): Promise<number | null> {

@@ -6,26 +6,56 @@ import type { ClaimedEntry } from '../../domain/schedule-entry';
 import type { ClaimRequest, Completion } from '../../application/ports';
 import { columns, iso, ms, Row, rowsOf, toEntry, updatedCount } from './schedule-rows';
 
-export async function claimDue(db: DataSource, input: ClaimRequest): Promise<ClaimedEntry[]> {
-  if (input.limit <= 0) return [];
-  const rows = rowsOf<Row & { due: Date }>(
+/**
+ * Claims up to `limit` due rows of one partner under a lease and, in the same statement, reads the
+ * partner's next due time after `now` (the claim loop's two questions, one round trip). Rows due by
+ * `now` are left out of the next due time, so the statement's snapshot (before its own update) gives
+ * the same answer as asking afterwards. `nextDueAt` is null when the claim filled `limit`.
+ */
+export async function claimDueAndPeek(
+  db: DataSource,
+  input: ClaimRequest,
+): Promise<{ claimed: ClaimedEntry[]; nextDueAt: number | null }> {
+  if (input.limit <= 0) return { claimed: [], nextDueAt: null };
+  const rows = rowsOf<Row & { due: Date | null; next_due: Date | null }>(
     await db.query(
-      `UPDATE inquiry_schedule s
-        SET lease_owner = $5, lease_until = $4::timestamptz + make_interval(secs => $6::double precision / 1000),
-            updated_at = now()
-       FROM (SELECT payment_request_id, next_due_at AS due
-               FROM inquiry_schedule
-              WHERE client_id = $1 AND dialect = $2 AND phase <> 'done'
-                AND next_due_at <= $4::timestamptz
-                AND (lease_until IS NULL OR lease_until <= $4::timestamptz)
-              ORDER BY next_due_at
-              LIMIT $3
-              FOR UPDATE SKIP LOCKED) c
-      WHERE s.payment_request_id = c.payment_request_id
-  RETURNING ${columns('s')}, c.due`,
+      `WITH c AS (
+         SELECT payment_request_id, next_due_at AS due
+           FROM inquiry_schedule
+          WHERE client_id = $1 AND dialect = $2 AND phase <> 'done'
+            AND next_due_at <= $4::timestamptz
+            AND (lease_until IS NULL OR lease_until <= $4::timestamptz)
+          ORDER BY next_due_at
+          LIMIT $3
+          FOR UPDATE SKIP LOCKED
+       ), u AS (
+         UPDATE inquiry_schedule s
+            SET lease_owner = $5, lease_until = $4::timestamptz + make_interval(secs => $6::double precision / 1000),
+                updated_at = now()
+           FROM c
+          WHERE s.payment_request_id = c.payment_request_id
+      RETURNING ${columns('s')}, c.due
+       )
+       SELECT u.*, n.next_due
+         FROM (SELECT min(next_due_at) AS next_due FROM inquiry_schedule
+                WHERE client_id = $1 AND dialect = $2 AND phase <> 'done' AND next_due_at > $4::timestamptz) n
+         LEFT JOIN u ON true`,
       [input.clientId, input.dialect, input.limit, iso(input.now), input.leaseToken, input.leaseMs],
     ),
   );
+  const claimed = claimedEntries(
+    rows.filter((r): r is Row & { due: Date; next_due: Date | null } => r.payment_request_id !== null),
+    input,
+  );
+  const nextDueAt = claimed.length < input.limit ? ms(rows[0]?.next_due ?? null) : null;
+  return { claimed, nextDueAt };
+}
+
+export async function claimDue(db: DataSource, input: ClaimRequest): Promise<ClaimedEntry[]> {
+  return (await claimDueAndPeek(db, input)).claimed;
+}
+
+function claimedEntries(rows: readonly (Row & { due: Date })[], input: ClaimRequest): ClaimedEntry[] {
   return rows
     .map((r) => ({
       ...toEntry(r),
