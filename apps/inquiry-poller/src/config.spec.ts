@@ -110,7 +110,10 @@ describe('inquiry-poller configuration (fail fast)', () => {
   });
 
   it('signs on one thread per available CPU (at most 4) by default; SIGNING_THREADS sets it, 0 = the main thread', () => {
-    expect(signingThreads(loadInquiryPollerConfig(env()))).toBe(Math.min(availableParallelism(), 4));
+    const cpus = availableParallelism();
+    expect(signingThreads(loadInquiryPollerConfig(env()))).toBe(cpus > 1 ? Math.min(cpus, 4) : 0);
+    expect([1, 2, 3, 8].map((n) => signingThreads(loadInquiryPollerConfig(env()), n))).toEqual([0, 2, 3, 4]);
+    expect(signingThreads(loadInquiryPollerConfig(env({ SIGNING_THREADS: '2' })), 1)).toBe(2);
     expect(signingThreads(loadInquiryPollerConfig(env({ SIGNING_THREADS: '3' })))).toBe(3);
     expect(signingThreads(loadInquiryPollerConfig(env({ SIGNING_THREADS: '0' })))).toBe(0);
     for (const bad of ['-1', '1.5', 'two', '65']) {

@@ -169,7 +169,7 @@ export const InquiryPollerSettings = z
       .max(64)
       .optional()
       .describe(
-        'Threads signing our requests (~0.4 ms of CPU each), so a replica uses every CPU it is given. Default: the CPUs available (os.availableParallelism()), at most 4; 0: sign on the main thread.',
+        'Threads signing our requests (~0.4 ms of CPU each), so a replica uses every CPU it is given. Default: the CPUs available (os.availableParallelism()), at most 4, and none with a single CPU (a thread there only competes with the main thread); 0: sign on the main thread.',
       ),
 
     // The claim loop.
@@ -233,9 +233,13 @@ export const loadInquiryPollerConfig = (env: NodeJS.ProcessEnv = process.env): I
  */
 export const DEFAULT_SIGNING_THREADS_MAX = 4;
 
-/** SIGNING_THREADS, or by default one signing thread per CPU available to the process (at most 4). */
-export const signingThreads = (config: InquiryPollerConfig): number =>
-  config.SIGNING_THREADS ?? Math.min(availableParallelism(), DEFAULT_SIGNING_THREADS_MAX);
+/**
+ * SIGNING_THREADS, or by default one signing thread per CPU available to the process (at most 4), and
+ * none when there is one CPU: a signing thread there only takes turns with the main thread, and each
+ * hand-over costs CPU of its own.
+ */
+export const signingThreads = (config: InquiryPollerConfig, cpus = availableParallelism()): number =>
+  config.SIGNING_THREADS ?? (cpus > 1 ? Math.min(cpus, DEFAULT_SIGNING_THREADS_MAX) : 0);
 
 export const defaultInstanceId = (): string =>
   `${hostname().slice(0, 40)}:${process.pid}:${randomBytes(3).toString('hex')}`;
