@@ -5,7 +5,8 @@
  * the simulator; Kafka and PostgreSQL started for the run). For each offered rate (default 500, 1,000
  * and 2,000 notifications/s for BENCH_E2E_SECONDS each) it registers fresh orders, pre-signs one
  * Alipay+ notification per order, sends them open-loop, and times each from its scheduled send to the
- * moment a subscriber receives the order's status-changed (init → success, source notify).
+ * moment a subscriber receives the order's status-changed (init → success, source notify). An
+ * unmeasured warm-up (BENCH_E2E_WARMUP_SECONDS at BENCH_E2E_WARMUP_RATE) goes first.
  *
  * Baseline in the same run and at the same rate: the floor of the transport, one 330-byte message
  * produced with acks=all and consumed by the same subscriber (the pipeline makes two such hops plus
@@ -14,19 +15,27 @@
 import 'reflect-metadata';
 import * as path from 'path';
 import { Kafka, logLevel } from 'kafkajs';
-import { loadPrivateKey, signMessage, NOTIFY_ACK_BODY } from '@app/alipayplus';
+import { loadPrivateKey, NOTIFY_ACK_BODY } from '@app/alipayplus';
 import { Topics } from '@app/contracts';
 import { purgeInfra, repoRoot, startInfra, waitFor } from '@app/testing';
-import { DEMO_PARTNERS, Pipeline } from '@app/testing/pipeline';
+import { Pipeline } from '@app/testing/pipeline';
 import { generateTestKeyPair } from '@app/testing/keys';
-import { percentile, PreparedRequest, sendOpenLoop } from './e2e/open-loop';
-import { arrivals, kafkaFloor } from './e2e/kafka-floor';
+import { percentile, sendOpenLoop } from './e2e/open-loop';
+import { Arrivals, arrivals, kafkaFloor } from './e2e/kafka-floor';
+import { registerAll, signedNotification } from './e2e/notifications';
+import { perNotification, pipelineCpuMeter } from './e2e/cpu';
 
 const RATES = (process.env.BENCH_E2E_RATES ?? '500,1000,2000').split(',').map(Number);
 const SECONDS = Number(process.env.BENCH_E2E_SECONDS ?? 10);
+/**
+ * Unmeasured warm-up before the first measured rate: the gateway, the producers, the consumers, V8's
+ * JIT and PostgreSQL's caches see this many seconds of notifications first (0: none). Without it the
+ * first rate measured the cold start (a 5 s p99 at 500/s, all of it in the first hop).
+ */
+const WARMUP_SECONDS = Number(process.env.BENCH_E2E_WARMUP_SECONDS ?? 5);
+const WARMUP_RATE = Number(process.env.BENCH_E2E_WARMUP_RATE ?? Math.min(500, ...RATES));
 const P99_TARGET_MS = 100;
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
-const partner = DEMO_PARTNERS.find((p) => p.dialect === 'alipayplus')!;
 
 interface RateRow {
   offeredPerSec: number;
@@ -45,6 +54,8 @@ interface RateRow {
   /** result-observed received → status-changed received (order-state's apply, outbox relay, a hop). */
   observedToStatusP50Ms: number;
   observedToStatusP99Ms: number;
+  /** CPU per notification sent (µs) of each part while sending and until the last status-changed. */
+  cpuUsPerNotification: Record<string, number>;
 }
 
 async function main() {
@@ -65,14 +76,14 @@ async function main() {
         'inquiry-poller': { FIRST_INQUIRY_DELAY_MS: '3600000' },
       },
     });
-    await run(pipeline, infra.kafkaBrokers.split(','), partnerKey.privateKeyBase64);
+    await run(pipeline, infra.kafkaBrokers.split(','), partnerKey.privateKeyBase64, instanceDir);
   } finally {
     await pipeline?.stop();
     await purgeInfra(instanceDir);
   }
 }
 
-async function run(pipeline: Pipeline, brokers: string[], partnerPrivateKey: string) {
+async function run(pipeline: Pipeline, brokers: string[], partnerPrivateKey: string, instanceDir: string) {
   const kafka = new Kafka({ clientId: 'bench-e2e', brokers, logLevel: logLevel.NOTHING });
   const statusAt = await arrivals(kafka, Topics.statusChanged, (value) => {
     const e = JSON.parse(value) as { paymentRequestId: string; to: string; source: string };
@@ -84,57 +95,55 @@ async function run(pipeline: Pipeline, brokers: string[], partnerPrivateKey: str
     return e.source === 'notify' ? e.paymentRequestId : undefined;
   });
   const key = loadPrivateKey(partnerPrivateKey);
+  const ctx: PassContext = { pipeline, statusAt, observedAt, key, instanceDir };
   const byRate: Record<string, RateRow> = {};
+  let warmup: WarmupRow | undefined;
   try {
+    if (WARMUP_SECONDS > 0) {
+      const n = Math.round(WARMUP_RATE * WARMUP_SECONDS);
+      log(`warm-up: ${n} notifications at ${WARMUP_RATE}/s, not measured`);
+      const p = await pass(ctx, 'warmup', WARMUP_RATE, n);
+      warmup = {
+        offeredPerSec: WARMUP_RATE,
+        seconds: WARMUP_SECONDS,
+        sent: n,
+        p50Ms: round(percentile(p.lat, 50)),
+        p99Ms: round(percentile(p.lat, 99)),
+        failures: p.failures,
+        missing: p.missing,
+      };
+      console.log(
+        `warm-up (not measured): ${n} notifications at ${WARMUP_RATE}/s, p50 ${warmup.p50Ms} ms p99 ${warmup.p99Ms} ms, ${p.failures} refused or failed, ${p.missing} without status-changed`,
+      );
+    }
     for (const rate of RATES) {
       const n = Math.round(rate * SECONDS);
-      const ids = Array.from({ length: n }, (_, i) => `e2e-${rate}-${i}-${process.pid}`);
-      log(`${rate}/s: registering ${n} orders`);
-      await registerAll(pipeline, ids);
-      log(`${rate}/s: the Kafka floor at the same rate`);
-      const floor = await kafkaFloor(kafka, rate, n);
-      log(`${rate}/s: signing ${n} notifications`);
-      const requests = ids.map((id) => signedNotification(id, key));
-      log(`${rate}/s: sending for ${SECONDS} s`);
-      const sent = await sendOpenLoop(pipeline.url('notify-gateway'), requests, rate, (status, body) => {
-        return status === 200 && body === NOTIFY_ACK_BODY;
-      });
-      const acked = [...sent.ackedAt.keys()];
-      await waitFor(async () => acked.every((id) => statusAt.seen.has(id)), {
-        timeoutMs: 120_000,
-        intervalMs: 50,
-        description: 'status-changed for every acknowledged notification',
-      }).catch(() => undefined);
-      const lat = acked
-        .filter((id) => statusAt.seen.has(id))
-        .map((id) => statusAt.seen.get(id)! - sent.scheduledAt.get(id)!)
-        .sort((a, b) => a - b);
-      const both = acked.filter((id) => statusAt.seen.has(id) && observedAt.seen.has(id));
-      const toObserved = both
-        .map((id) => observedAt.seen.get(id)! - sent.scheduledAt.get(id)!)
-        .sort((a, b) => a - b);
-      const observedToStatus = both
-        .map((id) => statusAt.seen.get(id)! - observedAt.seen.get(id)!)
-        .sort((a, b) => a - b);
+      const p = await pass(ctx, String(rate), rate, n, kafka);
+      const floor = p.floor!;
       byRate[rate] = {
         offeredPerSec: rate,
-        achievedPerSec: Math.round(acked.length / sent.seconds),
-        p50Ms: round(percentile(lat, 50)),
-        p99Ms: round(percentile(lat, 99)),
-        maxMs: round(lat[lat.length - 1]),
+        achievedPerSec: p.achievedPerSec,
+        p50Ms: round(percentile(p.lat, 50)),
+        p99Ms: round(percentile(p.lat, 99)),
+        maxMs: round(p.lat[p.lat.length - 1]),
         sent: n,
-        failures: sent.failures,
-        missing: acked.length - lat.length,
+        failures: p.failures,
+        missing: p.missing,
         floorP50Ms: round(floor.p50Ms),
         floorP99Ms: round(floor.p99Ms),
-        toObservedP50Ms: round(percentile(toObserved, 50)),
-        toObservedP99Ms: round(percentile(toObserved, 99)),
-        observedToStatusP50Ms: round(percentile(observedToStatus, 50)),
-        observedToStatusP99Ms: round(percentile(observedToStatus, 99)),
+        toObservedP50Ms: round(percentile(p.toObserved, 50)),
+        toObservedP99Ms: round(percentile(p.toObserved, 99)),
+        observedToStatusP50Ms: round(percentile(p.observedToStatus, 50)),
+        observedToStatusP99Ms: round(percentile(p.observedToStatus, 99)),
+        cpuUsPerNotification: p.cpuUsPerNotification,
       };
       const r = byRate[rate];
       console.log(
-        `${rate}/s offered: floor (Kafka hop) p50 ${r.floorP50Ms} ms p99 ${r.floorP99Ms} ms | pipeline ${r.achievedPerSec}/s acked, p50 ${r.p50Ms} ms p99 ${r.p99Ms} ms max ${r.maxMs} ms, ${r.failures} refused or failed${sent.firstFailure ? ` (first: ${sent.firstFailure})` : ''}, ${r.missing} without status-changed | p99 ratio ${(r.p99Ms / r.floorP99Ms).toFixed(1)}x the floor | hops p50/p99: to result-observed ${r.toObservedP50Ms}/${r.toObservedP99Ms} ms, then to status-changed ${r.observedToStatusP50Ms}/${r.observedToStatusP99Ms} ms`,
+        `${rate}/s offered: floor (Kafka hop) p50 ${r.floorP50Ms} ms p99 ${r.floorP99Ms} ms | pipeline ${r.achievedPerSec}/s acked, p50 ${r.p50Ms} ms p99 ${r.p99Ms} ms max ${r.maxMs} ms, ${r.failures} refused or failed${p.firstFailure ? ` (first: ${p.firstFailure})` : ''}, ${r.missing} without status-changed | p99 ratio ${(r.p99Ms / r.floorP99Ms).toFixed(1)}x the floor | hops p50/p99: to result-observed ${r.toObservedP50Ms}/${r.toObservedP99Ms} ms, then to status-changed ${r.observedToStatusP50Ms}/${r.observedToStatusP99Ms} ms | CPU µs/notification: ${Object.entries(
+          r.cpuUsPerNotification,
+        )
+          .map(([part, us]) => `${part} ${us}`)
+          .join(', ')}`,
       );
     }
   } finally {
@@ -163,65 +172,89 @@ async function run(pipeline: Pipeline, brokers: string[], partnerPrivateKey: str
       ratio: sustained ? Number((sustained.p99Ms / sustained.floorP99Ms).toFixed(2)) : null,
       seconds: SECONDS,
       byRate,
+      warmup: warmup ?? null,
     }),
   );
 }
 
-const round = (v: number) => Math.round(v * 10) / 10;
-
-/** Registers the orders with order-state's API, a few at a time (registration is idempotent). */
-async function registerAll(pipeline: Pipeline, ids: string[]) {
-  let next = 0;
-  const worker = async () => {
-    while (next < ids.length) {
-      const id = ids[next++];
-      await pipeline.registerOrder({
-        paymentRequestId: id,
-        partner,
-        amount: { value: '1000', currency: 'USD' },
-        paymentExpiryTime: new Date(Date.now() + 3_600_000).toISOString(),
-        timeline: [],
-      });
-    }
-  };
-  await Promise.all(Array.from({ length: 16 }, worker));
+interface WarmupRow {
+  offeredPerSec: number;
+  seconds: number;
+  sent: number;
+  p50Ms: number;
+  p99Ms: number;
+  failures: number;
+  missing: number;
 }
 
-/** An Alipay+ notifyPayment for the order, signed with the partner's key (protocol.md §1.3, §2.1). */
-function signedNotification(id: string, privateKey: ReturnType<typeof loadPrivateKey>): PreparedRequest {
-  const signedPath = `/${partner.dialect}/notify`;
-  const body = JSON.stringify({
-    paymentResult: { resultCode: 'SUCCESS', resultStatus: 'S', resultMessage: 'success' },
-    paymentRequestId: id,
-    paymentId: `P${id}`.slice(0, 64),
-    acquirerId: 'ACQ-BENCH',
-    pspId: 'PSP-BENCH',
-    customerId: 'CUST-BENCH',
-    paymentAmount: { value: '1000', currency: 'USD' },
-    paymentTime: new Date().toISOString(),
-    walletBrandName: 'BENCH',
+/**
+ * One pass at `rate`/s: registers n fresh orders, measures the Kafka floor at the same rate (when
+ * given a client), signs one notification per order, sends them open-loop and waits for every
+ * acknowledged one's status-changed. Latencies come back sorted, in ms.
+ */
+interface PassContext {
+  pipeline: Pipeline;
+  statusAt: Arrivals;
+  observedAt: Arrivals;
+  key: ReturnType<typeof loadPrivateKey>;
+  instanceDir: string;
+}
+
+async function pass(
+  { pipeline, statusAt, observedAt, key, instanceDir }: PassContext,
+  label: string,
+  rate: number,
+  n: number,
+  floorKafka?: Kafka,
+) {
+  const ids = Array.from({ length: n }, (_, i) => `e2e-${label}-${i}-${process.pid}`);
+  log(`${label}: registering ${n} orders`);
+  await registerAll(pipeline, ids);
+  let floor: Awaited<ReturnType<typeof kafkaFloor>> | undefined;
+  if (floorKafka) {
+    log(`${label}: the Kafka floor at the same rate`);
+    floor = await kafkaFloor(floorKafka, rate, n);
+  }
+  log(`${label}: signing ${n} notifications`);
+  const requests = ids.map((id) => signedNotification(id, key));
+  log(`${label}: sending at ${rate}/s for ${(n / rate).toFixed(1)} s`);
+  const meter = pipelineCpuMeter(instanceDir);
+  meter.start();
+  const sent = await sendOpenLoop(pipeline.url('notify-gateway'), requests, rate, (status, body) => {
+    return status === 200 && body === NOTIFY_ACK_BODY;
   });
-  const time = new Date().toISOString();
-  const { signatureHeader } = signMessage({
-    path: signedPath,
-    clientId: partner.clientId,
-    time,
-    body,
-    privateKey,
-    keyVersion: '1',
-  });
+  const acked = [...sent.ackedAt.keys()];
+  await waitFor(async () => acked.every((id) => statusAt.seen.has(id)), {
+    timeoutMs: 120_000,
+    intervalMs: 50,
+    description: 'status-changed for every acknowledged notification',
+  }).catch(() => undefined);
+  const cpuUsPerNotification = perNotification(meter.stop(), n);
+  const lat = acked
+    .filter((id) => statusAt.seen.has(id))
+    .map((id) => statusAt.seen.get(id)! - sent.scheduledAt.get(id)!)
+    .sort((a, b) => a - b);
+  const both = acked.filter((id) => statusAt.seen.has(id) && observedAt.seen.has(id));
+  const toObserved = both
+    .map((id) => observedAt.seen.get(id)! - sent.scheduledAt.get(id)!)
+    .sort((a, b) => a - b);
+  const observedToStatus = both
+    .map((id) => statusAt.seen.get(id)! - observedAt.seen.get(id)!)
+    .sort((a, b) => a - b);
   return {
-    id,
-    path: signedPath,
-    headers: {
-      'content-type': 'application/json; charset=UTF-8',
-      'client-id': partner.clientId,
-      'request-time': time,
-      signature: signatureHeader,
-    },
-    body,
+    lat,
+    toObserved,
+    observedToStatus,
+    floor,
+    achievedPerSec: Math.round(acked.length / sent.seconds),
+    failures: sent.failures,
+    firstFailure: sent.firstFailure,
+    missing: acked.length - lat.length,
+    cpuUsPerNotification,
   };
 }
+
+const round = (v: number) => Math.round(v * 10) / 10;
 
 main().then(
   () => process.exit(0),

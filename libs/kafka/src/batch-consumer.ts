@@ -1,52 +1,30 @@
 import { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
-import { LoggerService } from '@nestjs/common';
-import { decodeEvent, EventOf, TopicName } from '@app/contracts';
-import type { ServiceMetrics } from '@app/observability';
-import { ConsumerHealth } from './consumer-health';
+import { decodeEvent, TopicName } from '@app/contracts';
+import type { BatchConsumerOptions, BatchHandler, DecodedMessage } from './batch-consumer-options';
 import { consumerMetrics } from './consumer-metrics';
 import { deadLettersFor, RefusedMessage } from './dead-letters';
-import { DurableProducer } from './durable-producer';
+import { PartitionMerger } from './partition-merger';
 
-// Split by concern: the health flag (consumer-health.ts), the Prometheus series (consumer-metrics.ts)
-// and the dead letters' shape (dead-letters.ts) are re-exported, so `@app/kafka` exports what it did.
+// Split by concern: the health flag (consumer-health.ts), the Prometheus series (consumer-metrics.ts),
+// the dead letters' shape (dead-letters.ts) and the options (batch-consumer-options.ts) are
+// re-exported, so `@app/kafka` exports what it did.
 export { ConsumerHealth } from './consumer-health';
 export { consumerMetrics } from './consumer-metrics';
 export { DEAD_LETTER_VALUE_MAX_BYTES } from './dead-letters';
+export type { BatchConsumerOptions, BatchHandler, DecodedMessage } from './batch-consumer-options';
 
-export interface DecodedMessage<T extends TopicName> {
-  topic: T;
+/** One partition's batch, validated, waiting for a merged handler call. */
+interface Share {
   partition: number;
-  offset: string;
-  key: string | null;
-  event: EventOf<T>;
+  lastOffset: string;
+  valid: DecodedMessage<TopicName>[];
+  raw: Map<string, KafkaMessage>;
+  resolveOffset: () => void;
+  commit: EachBatchPayload['commitOffsetsIfNecessary'];
 }
 
-export type BatchHandler<T extends TopicName> = (messages: DecodedMessage<T>[]) => Promise<void>;
-
-export interface BatchConsumerOptions {
-  groupId: string;
-  /** Told when kafkajs stops the consumer for good. */
-  health?: ConsumerHealth;
-  handlers: { [T in TopicName]?: BatchHandler<T> };
-  /** Where poison messages go (design.md §6). */
-  deadLetters: DurableProducer;
-  logger: LoggerService;
-  fromBeginning?: boolean;
-  /** Upper bound of bytes fetched per partition per batch. */
-  maxBytesPerPartition?: number;
-  /** How long a dead member keeps its partitions before a rebalance hands them over (default 30 s). */
-  sessionTimeoutMs?: number;
-  /** Partition batches handled at once (default 3). */
-  partitionsConsumedConcurrently?: number;
-  /**
-   * True when a handler error is caused by the data of a message (PostgreSQL refusing a value, say)
-   * rather than by the moment (a database outage). Such a batch is split until the message that
-   * causes it is found; that message is dead-lettered and the rest applied. Default: never.
-   */
-  isPoisonError?: (err: unknown) => boolean;
-  /** Where consumer lag, batch durations and dead-letter writes are counted (GET /metrics). */
-  metrics?: ServiceMetrics;
-}
+const rawKey = (partition: number, offset: string) => `${partition}:${offset}`;
+const nextOffset = (lastOffset: string) => (BigInt(lastOffset) + 1n).toString();
 
 /**
  * At-least-once batch consumption (design.md §6; issue: order-state batch path).
@@ -66,6 +44,7 @@ export class BatchConsumer {
   private readonly consumer: Consumer;
   private running = false;
   private readonly metrics?: ReturnType<typeof consumerMetrics>;
+  private readonly mergers = new Map<TopicName, PartitionMerger<Share>>();
 
   constructor(
     kafka: Kafka,
@@ -153,7 +132,7 @@ export class BatchConsumer {
           key: message.key?.toString('utf8') ?? null,
           event: decoded.value,
         });
-        raw.set(message.offset, message);
+        raw.set(rawKey(batch.partition, message.offset), message);
       } else {
         poison.push({ message, reason: decoded.reason });
       }
@@ -162,19 +141,25 @@ export class BatchConsumer {
     if (poison.length > 0) {
       await this.deadLetter(topic, batch.partition, poison);
     }
-    if (valid.length > 0) {
-      await this.applyIsolatingPoison(handler, valid, raw, topic, batch.partition);
+    if (this.options.mergePartitions) {
+      await this.mergerFor(topic, handler).add({
+        partition: batch.partition,
+        lastOffset: batch.lastOffset(),
+        valid,
+        raw,
+        resolveOffset: () => resolveOffset(batch.lastOffset()),
+        commit: commitOffsetsIfNecessary,
+      });
+    } else {
+      if (valid.length > 0) await this.applyIsolatingPoison(handler, valid, raw, topic);
+      resolveOffset(batch.lastOffset());
+      // With autoCommit off, kafkajs commits only offsets given explicitly: the next offset to read.
+      await commitOffsetsIfNecessary({
+        topics: [
+          { topic, partitions: [{ partition: batch.partition, offset: nextOffset(batch.lastOffset()) }] },
+        ],
+      });
     }
-    resolveOffset(batch.lastOffset());
-    // With autoCommit off, kafkajs commits only offsets given explicitly: the next offset to read.
-    await commitOffsetsIfNecessary({
-      topics: [
-        {
-          topic,
-          partitions: [{ partition: batch.partition, offset: (BigInt(batch.lastOffset()) + 1n).toString() }],
-        },
-      ],
-    });
     await heartbeat();
     endTimer?.();
     if (this.metrics) {
@@ -185,25 +170,48 @@ export class BatchConsumer {
     }
   }
 
+  /** The merged path: the shares' messages in one handler call, then one commit of all their offsets. */
+  private mergerFor(topic: TopicName, handler: BatchHandler<TopicName>): PartitionMerger<Share> {
+    let merger = this.mergers.get(topic);
+    if (!merger) {
+      merger = new PartitionMerger<Share>(async (shares) => {
+        const valid = shares.flatMap((s) => s.valid);
+        const raw = new Map(shares.flatMap((s) => [...s.raw]));
+        if (valid.length > 0) await this.applyIsolatingPoison(handler, valid, raw, topic);
+        for (const s of shares) s.resolveOffset();
+        await shares[0].commit({
+          topics: [
+            {
+              topic,
+              partitions: shares.map((s) => ({ partition: s.partition, offset: nextOffset(s.lastOffset) })),
+            },
+          ],
+        });
+      });
+      this.mergers.set(topic, merger);
+    }
+    return merger;
+  }
+
   private async applyIsolatingPoison(
     handler: BatchHandler<TopicName>,
     messages: DecodedMessage<TopicName>[],
     raw: Map<string, KafkaMessage>,
     topic: TopicName,
-    partition: number,
   ): Promise<void> {
     try {
       await handler(messages);
     } catch (err) {
       if (!this.options.isPoisonError?.(err)) throw err;
       if (messages.length === 1) {
+        const [{ partition, offset }] = messages;
         const reason = `the handler refused this message: ${(err as Error).message}`;
-        await this.deadLetter(topic, partition, [{ message: raw.get(messages[0].offset)!, reason }]);
+        await this.deadLetter(topic, partition, [{ message: raw.get(rawKey(partition, offset))!, reason }]);
         return;
       }
       const half = Math.ceil(messages.length / 2);
-      await this.applyIsolatingPoison(handler, messages.slice(0, half), raw, topic, partition);
-      await this.applyIsolatingPoison(handler, messages.slice(half), raw, topic, partition);
+      await this.applyIsolatingPoison(handler, messages.slice(0, half), raw, topic);
+      await this.applyIsolatingPoison(handler, messages.slice(half), raw, topic);
     }
   }
 

@@ -27,6 +27,8 @@ export interface KafkaBatchTransportOptions {
   health?: ConsumerHealth;
   /** See BatchConsumerOptions.metrics. */
   metrics?: ServiceMetrics;
+  /** See BatchConsumerOptions.mergePartitions. */
+  mergePartitions?: boolean;
 }
 
 /**
@@ -62,6 +64,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
         isPoisonError: this.options.isPoisonError,
         health: this.options.health,
         metrics: this.options.metrics,
+        mergePartitions: this.options.mergePartitions,
       });
       const joined = this.consumer.whenJoined();
       await this.consumer.start();

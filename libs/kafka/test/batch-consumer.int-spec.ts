@@ -36,6 +36,9 @@ class Scenario {
   readonly tag = `poison-${randomBytes(4).toString('hex')}`;
   readonly applied: string[] = [];
   handlerCalls = 0;
+  /** The partitions of each handler call's messages (of this scenario). */
+  readonly callPartitions: number[][] = [];
+  readonly partitionOf = new Map<string, number>();
 
   /**
    * Stands in for a real apply: one statement over the whole batch, which PostgreSQL refuses
@@ -45,6 +48,8 @@ class Scenario {
     const ours = messages.filter((m) => m.event.paymentRequestId.startsWith(this.tag));
     if (ours.length === 0) return;
     this.handlerCalls++;
+    this.callPartitions.push([...new Set(ours.map((m) => m.partition))]);
+    for (const m of ours) this.partitionOf.set(m.event.paymentRequestId, m.partition);
     await pg.query(`SELECT x::timestamptz FROM unnest($1::text[]) AS x`, [
       ours.map((m) => m.event.resultCode),
     ]);
@@ -219,7 +224,7 @@ describe('BatchConsumer (real Kafka and PostgreSQL)', () => {
 
   async function startConsumer(
     scenario: Scenario,
-    options: { health?: ConsumerHealth; metrics?: ServiceMetrics } = {},
+    options: { health?: ConsumerHealth; metrics?: ServiceMetrics; mergePartitions?: boolean } = {},
   ) {
     const groupId = `batch-consumer-spec-${scenario.tag}`;
     await startGroupAtTheEnd(groupId);
@@ -236,6 +241,91 @@ describe('BatchConsumer (real Kafka and PostgreSQL)', () => {
     await consumer.start();
     await joined;
   }
+
+  it('merged (mergePartitions): one call for the partitions of a fetch, each partition in order, the refused message dead-lettered with its own partition, every partition committed', async () => {
+    const scenario = new Scenario();
+    const groupId = `batch-consumer-spec-${scenario.tag}`;
+    await startGroupAtTheEnd(groupId);
+    // Sent before the consumer starts, so that its first fetch finds several partitions with data.
+    const keys = Array.from({ length: 8 }, (_, k) => `${scenario.tag}-k${k}`);
+    const ids = keys.flatMap((key) => [0, 1, 2].map((i) => `${key}-${i}`));
+    const poisonId = `${keys[3]}-1`;
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    await producer.send({
+      topic: Topics.resultObserved,
+      acks: -1,
+      messages: ids.map((id, i) => ({
+        key: id.slice(0, id.lastIndexOf('-')),
+        value: encodeEvent(
+          Topics.resultObserved,
+          resultObservedEvent({
+            eventId: `notify:${id}`,
+            occurredAt: new Date().toISOString(),
+            clientId: 'T_SPEC',
+            paymentRequestId: id,
+            outcome: 'FAIL',
+            resultCode: id === poisonId ? '0000-01-01T00:00:00Z' : `2026-11-${10 + (i % 18)}T00:00:00Z`,
+          }),
+        ),
+      })),
+    });
+    await producer.disconnect();
+    consumer = new BatchConsumer(kafka, {
+      groupId,
+      deadLetters,
+      logger,
+      fromBeginning: false,
+      isPoisonError: isPostgresDataError,
+      mergePartitions: true,
+      partitionsConsumedConcurrently: 6,
+      handlers: { [Topics.resultObserved]: (messages) => scenario.apply(messages) },
+    });
+    const joined = consumer.whenJoined();
+    await consumer.start();
+    await joined;
+
+    await waitFor(async () => scenario.applied.length === ids.length - 1 || undefined, {
+      description: 'every good message applied',
+      timeoutMs: 60_000,
+    });
+    for (const key of keys) {
+      const mine = (list: string[]) => list.filter((id) => id.startsWith(`${key}-`));
+      expect(mine(scenario.applied)).toEqual(mine(ids).filter((id) => id !== poisonId));
+    }
+    expect(Math.max(...scenario.callPartitions.map((p) => p.length))).toBeGreaterThan(1);
+    const [letter] = await waitFor(
+      async () => {
+        const found = dlq.where((m) => m.value.value?.includes(poisonId));
+        return found.length > 0 && found;
+      },
+      { description: 'the refused message in the DLQ' },
+    );
+    expect(letter.value).toMatchObject({
+      reason: expect.stringMatching(/refused this message.*out of range/s),
+      partition: scenario.partitionOf.get(`${keys[3]}-0`),
+    });
+    // Committed up to the end of every partition that had messages: nothing is read again.
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const ends = new Map(
+        (await admin.fetchTopicOffsets(Topics.resultObserved)).map((p) => [p.partition, p.high]),
+      );
+      const used = new Set(scenario.partitionOf.values());
+      await waitFor(
+        async () => {
+          const [committed] = await admin.fetchOffsets({ groupId, topics: [Topics.resultObserved] });
+          return committed.partitions
+            .filter((p) => used.has(p.partition))
+            .every((p) => p.offset === ends.get(p.partition));
+        },
+        { description: 'every partition committed to its end' },
+      );
+    } finally {
+      await admin.disconnect();
+    }
+  });
 
   it('a dead letter carries at most the first bytes of a large refused value, and says so', async () => {
     const scenario = new Scenario();

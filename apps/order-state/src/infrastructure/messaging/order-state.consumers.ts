@@ -7,8 +7,9 @@ import { ApplyObservationsUseCase } from '../../application/apply-observations.u
 import { RegisterOrdersUseCase } from '../../application/register-orders.use-case';
 
 /**
- * Kafka entry points. Each handler gets one partition's validated batch (KafkaBatchTransport) and
- * applies it in one transaction; offsets are committed after it returns.
+ * Kafka entry points. Each handler gets the validated batches one fetch returned for its topic, of
+ * one or several partitions, each partition's messages in order (KafkaBatchTransport with
+ * mergePartitions), and applies them in one transaction; offsets are committed after it returns.
  */
 @BatchConsumers()
 export class OrderStateConsumers {
@@ -22,9 +23,7 @@ export class OrderStateConsumers {
   @EventPattern(Topics.resultObserved)
   async onResultObserved(@Payload() batch: DecodedMessage<typeof Topics.resultObserved>[]): Promise<void> {
     const summary = await this.applyObservations.execute(batch.map((m) => m.event));
-    this.logger.debug?.(
-      `${Topics.resultObserved}[${batch[0].partition}]@${batch[0].offset}..${batch[batch.length - 1].offset}: ${JSON.stringify(summary)}`,
-    );
+    this.logger.debug?.(`${Topics.resultObserved}${offsetRanges(batch)}: ${JSON.stringify(summary)}`);
   }
 
   @EventPattern(Topics.orderCommands)
@@ -61,4 +60,15 @@ export class OrderStateConsumers {
       }
     }
   }
+}
+
+/** `[3]@10..12 [5]@7..7`: the offsets a merged batch covers, per partition. */
+function offsetRanges(batch: readonly { partition: number; offset: string }[]): string {
+  const ranges = new Map<number, [string, string]>();
+  for (const { partition, offset } of batch) {
+    const range = ranges.get(partition);
+    if (range) range[1] = offset;
+    else ranges.set(partition, [offset, offset]);
+  }
+  return [...ranges].map(([p, [first, last]]) => `[${p}]@${first}..${last}`).join(' ');
 }

@@ -3,6 +3,13 @@ import { Client } from 'pg';
 import { DurableProducer } from '@app/kafka';
 import { PG_CONNECTION_SETTINGS } from '@app/persistence';
 
+interface OutboxRow {
+  id: string;
+  topic: string;
+  message_key: string;
+  payload: string;
+}
+
 export interface OutboxRelayOptions {
   databaseUrl: string;
   producer: DurableProducer;
@@ -31,6 +38,8 @@ export class OutboxRelay {
   /** A NOTIFY came while no sleep was under way: the next sleep returns at once. */
   private notified = false;
   private leader = false;
+  /** Ids published and acknowledged, deleted with the next read (see publishOnce). */
+  private unDeleted: string[] = [];
 
   constructor(private readonly options: OutboxRelayOptions) {}
 
@@ -67,23 +76,42 @@ export class OutboxRelay {
         await this.sleep(1000);
       }
     }
+    if (this.unDeleted.length > 0) await this.deleteRows(this.unDeleted).catch(() => undefined);
     await this.disconnect();
   }
 
+  /**
+   * Reads the next rows in id order, publishes them and deletes them. When more rows are already
+   * waiting (a NOTIFY came meanwhile, or the batch was full) the delete goes with the next read, in
+   * one round trip instead of two (issue 14 §4); otherwise at once, so no published row stays behind
+   * while the relay sleeps. Rows published but not deleted yet are excluded from that next read by id
+   * (ids are not in commit order across orders, so a threshold would skip a late committer). Either
+   * way a crash before the delete re-publishes them with the same event ids.
+   */
   private async publishOnce(): Promise<number> {
-    const { rows } = await this.client!.query<{
-      id: string;
-      topic: string;
-      message_key: string;
-      payload: string;
-    }>(`SELECT id, topic, message_key, payload FROM outbox ORDER BY id LIMIT $1`, [this.options.batchSize]);
+    const published = this.unDeleted;
+    this.unDeleted = [];
+    const { rows } = await this.client!.query<OutboxRow>(
+      published.length === 0
+        ? `SELECT id, topic, message_key, payload FROM outbox ORDER BY id LIMIT $1`
+        : `WITH published AS (DELETE FROM outbox WHERE id = ANY($2::bigint[]))
+           SELECT id, topic, message_key, payload FROM outbox
+            WHERE id <> ALL($2::bigint[]) ORDER BY id LIMIT $1`,
+      published.length === 0 ? [this.options.batchSize] : [this.options.batchSize, published],
+    );
     if (rows.length === 0) return 0;
     await this.options.producer.publish(
       rows.map((r) => ({ topic: r.topic, key: r.message_key, value: r.payload })),
       30_000,
     );
-    await this.client!.query(`DELETE FROM outbox WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
+    const ids = rows.map((r) => r.id);
+    if (this.notified || rows.length === this.options.batchSize) this.unDeleted = ids;
+    else await this.deleteRows(ids);
     return rows.length;
+  }
+
+  private async deleteRows(ids: string[]): Promise<void> {
+    await this.client!.query(`DELETE FROM outbox WHERE id = ANY($1::bigint[])`, [ids]);
   }
 
   private async connect(): Promise<void> {
@@ -104,6 +132,8 @@ export class OutboxRelay {
     const client = this.client;
     this.client = undefined;
     this.leader = false;
+    // Still in the table: whoever publishes next sends them again (same event ids).
+    this.unDeleted = [];
     await client?.end().catch(() => undefined);
   }
 
