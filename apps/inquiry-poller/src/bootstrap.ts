@@ -30,7 +30,6 @@ import { AlipayPlusPartnerApi } from './infrastructure/partners/alipayplus-partn
 import { createKeepAliveFetch } from './infrastructure/partners/keep-alive-fetch';
 import { reloadPartnersOnSignal } from './infrastructure/partners/partner-reload';
 import { createSigningPool } from './infrastructure/partners/signing-pool';
-import { applyKafkajsIdleLoopFix } from './infrastructure/messaging/kafkajs-idle-loop';
 import { KafkaResultPublisher } from './infrastructure/messaging/result-observed.publisher';
 import { INQUIRY_POLLER_MIGRATION_LOCK, runMigrations } from './infrastructure/persistence/data-source';
 
@@ -97,8 +96,6 @@ export async function bootstrapInquiryPoller(config: InquiryPollerConfig): Promi
   const settings = pollerSettings(config, partners);
   const metrics = new PollerMetrics();
 
-  // kafkajs 2.2.4 otherwise wakes the event loop every millisecond per broker connection, idle or not.
-  applyKafkajsIdleLoopFix();
   const kafka = createKafkaClient({
     brokers: config.KAFKA_BROKERS,
     clientId: config.KAFKA_CLIENT_ID ?? 'inquiry-poller',

@@ -1,6 +1,7 @@
 import { Kafka, logLevel, LogEntry } from 'kafkajs';
 import { LoggerService } from '@nestjs/common';
 import { DEFAULT_TOPIC_PARTITIONS, TopicName } from '@app/contracts';
+import { applyKafkajsIdleLoopFix } from './kafkajs-idle-loop';
 
 export interface KafkaClientOptions {
   brokers: string[];
@@ -8,8 +9,12 @@ export interface KafkaClientOptions {
   logger: LoggerService;
 }
 
-/** kafkajs routed into the app's JSON logger; kafkajs' own INFO chatter is kept at debug. */
+/**
+ * kafkajs routed into the app's JSON logger; kafkajs' own INFO chatter is kept at debug. Also stops
+ * kafkajs 2.2.4's 1 ms idle timer loop (kafkajs-idle-loop.ts) before the first connection.
+ */
 export function createKafkaClient({ brokers, clientId, logger }: KafkaClientOptions): Kafka {
+  applyKafkajsIdleLoopFix();
   return new Kafka({
     clientId,
     brokers,

@@ -43,6 +43,27 @@ describe('the kafkajs idle loop fix (tulios/kafkajs#1556)', () => {
     throttled.destroy();
   });
 
+  it('patches the kafkajs it was written against (re-check the upstream code before changing this)', () => {
+    // The replaced method is kafkajs 2.2.4's src/network/requestQueue scheduleCheckPendingRequests.
+    expect((require('kafkajs/package.json') as { version: string }).version).toBe('2.2.4');
+  });
+
+  it('is in force once createKafkaClient has made a client (fresh modules, nothing applied before)', () => {
+    jest.isolateModules(() => {
+      const fresh = () =>
+        (
+          require('kafkajs/src/network/requestQueue') as {
+            prototype: { scheduleCheckPendingRequests: unknown };
+          }
+        ).prototype.scheduleCheckPendingRequests;
+      const upstream = fresh();
+      const { createKafkaClient } = require('./kafka-client') as typeof import('./kafka-client');
+      const logger = { log: () => undefined, error: () => undefined, warn: () => undefined };
+      createKafkaClient({ brokers: ['127.0.0.1:1'], clientId: 't', logger });
+      expect(fresh()).not.toBe(upstream);
+    });
+  });
+
   it('is applied once', () => {
     const method = kafkajsRequestQueue().prototype.scheduleCheckPendingRequests;
     applyKafkajsIdleLoopFix();

@@ -9,8 +9,10 @@
  * and no throttle in force there is nothing to check later, so no timer. A request queued later
  * schedules its own check (push), and every answer checks the queue (fulfillRequest), as before.
  *
- * The fix belongs in libs/kafka, for every service (kafkajs is shared); it is here because the
- * poller's idle CPU is what issue 14 measures. `applyKafkajsIdleLoopFix` is idempotent.
+ * `createKafkaClient` applies it, so every service has it (the gateway and order-state wake up the
+ * same way). It patches kafkajs's class for the whole process; `applyKafkajsIdleLoopFix` is idempotent.
+ * Remove it when kafkajs ships the fix (re-check on every kafkajs upgrade: kafkajs-idle-loop.spec.ts
+ * fails if the class it patches changes shape).
  */
 interface RequestQueueLike {
   pending: unknown[];
