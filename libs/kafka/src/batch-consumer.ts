@@ -1,5 +1,6 @@
 import { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { decodeEvent, TopicName } from '@app/contracts';
+import { MERGE_MAX_MESSAGES } from './batch-consumer-options';
 import type { BatchConsumerOptions, BatchHandler, DecodedMessage } from './batch-consumer-options';
 import { consumerMetrics } from './consumer-metrics';
 import { deadLettersFor, RefusedMessage } from './dead-letters';
@@ -141,7 +142,7 @@ export class BatchConsumer {
     if (poison.length > 0) {
       await this.deadLetter(topic, batch.partition, poison);
     }
-    if (this.options.mergePartitions) {
+    if (this.options.mergePartitions && batch.messages.length <= MERGE_MAX_MESSAGES) {
       await this.mergerFor(topic, handler).add({
         partition: batch.partition,
         lastOffset: batch.lastOffset(),
