@@ -19,12 +19,18 @@ interface Share {
   partition: number;
   lastOffset: string;
   valid: DecodedMessage<TopicName>[];
-  raw: Map<string, KafkaMessage>;
+  /** The batch as kafkajs gave it: a refused message's raw bytes are looked up here, only then. */
+  messages: KafkaMessage[];
   resolveOffset: () => void;
   commit: EachBatchPayload['commitOffsetsIfNecessary'];
 }
 
-const rawKey = (partition: number, offset: string) => `${partition}:${offset}`;
+/** The raw message behind a decoded one, for its dead letter: searched only when one is refused. */
+type RawOf = (message: DecodedMessage<TopicName>) => KafkaMessage;
+const rawIn =
+  (batches: ReadonlyMap<number, readonly KafkaMessage[]>): RawOf =>
+  ({ partition, offset }) =>
+    batches.get(partition)!.find((m) => m.offset === offset)!;
 const nextOffset = (lastOffset: string) => (BigInt(lastOffset) + 1n).toString();
 
 /**
@@ -121,7 +127,6 @@ export class BatchConsumer {
     const endTimer = this.metrics?.batchDuration.startTimer({ group: this.options.groupId, topic });
 
     const valid: DecodedMessage<TopicName>[] = [];
-    const raw = new Map<string, KafkaMessage>();
     const poison: RefusedMessage[] = [];
     for (const message of batch.messages) {
       const decoded = decodeEvent(topic, message.value);
@@ -133,7 +138,6 @@ export class BatchConsumer {
           key: message.key?.toString('utf8') ?? null,
           event: decoded.value,
         });
-        raw.set(rawKey(batch.partition, message.offset), message);
       } else {
         poison.push({ message, reason: decoded.reason });
       }
@@ -147,12 +151,13 @@ export class BatchConsumer {
         partition: batch.partition,
         lastOffset: batch.lastOffset(),
         valid,
-        raw,
+        messages: batch.messages,
         resolveOffset: () => resolveOffset(batch.lastOffset()),
         commit: commitOffsetsIfNecessary,
       });
     } else {
-      if (valid.length > 0) await this.applyIsolatingPoison(handler, valid, raw, topic);
+      const rawOf = rawIn(new Map([[batch.partition, batch.messages]]));
+      if (valid.length > 0) await this.applyIsolatingPoison(handler, valid, rawOf, topic);
       resolveOffset(batch.lastOffset());
       // With autoCommit off, kafkajs commits only offsets given explicitly: the next offset to read.
       await commitOffsetsIfNecessary({
@@ -177,8 +182,8 @@ export class BatchConsumer {
     if (!merger) {
       merger = new PartitionMerger<Share>(async (shares) => {
         const valid = shares.flatMap((s) => s.valid);
-        const raw = new Map(shares.flatMap((s) => [...s.raw]));
-        if (valid.length > 0) await this.applyIsolatingPoison(handler, valid, raw, topic);
+        const rawOf = rawIn(new Map(shares.map((s) => [s.partition, s.messages])));
+        if (valid.length > 0) await this.applyIsolatingPoison(handler, valid, rawOf, topic);
         for (const s of shares) s.resolveOffset();
         await shares[0].commit({
           topics: [
@@ -197,7 +202,7 @@ export class BatchConsumer {
   private async applyIsolatingPoison(
     handler: BatchHandler<TopicName>,
     messages: DecodedMessage<TopicName>[],
-    raw: Map<string, KafkaMessage>,
+    rawOf: RawOf,
     topic: TopicName,
   ): Promise<void> {
     try {
@@ -205,14 +210,14 @@ export class BatchConsumer {
     } catch (err) {
       if (!this.options.isPoisonError?.(err)) throw err;
       if (messages.length === 1) {
-        const [{ partition, offset }] = messages;
+        const [refused] = messages;
         const reason = `the handler refused this message: ${(err as Error).message}`;
-        await this.deadLetter(topic, partition, [{ message: raw.get(rawKey(partition, offset))!, reason }]);
+        await this.deadLetter(topic, refused.partition, [{ message: rawOf(refused), reason }]);
         return;
       }
       const half = Math.ceil(messages.length / 2);
-      await this.applyIsolatingPoison(handler, messages.slice(0, half), raw, topic);
-      await this.applyIsolatingPoison(handler, messages.slice(half), raw, topic);
+      await this.applyIsolatingPoison(handler, messages.slice(0, half), rawOf, topic);
+      await this.applyIsolatingPoison(handler, messages.slice(half), rawOf, topic);
     }
   }
 
