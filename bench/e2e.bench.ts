@@ -6,13 +6,17 @@
  * and 2,000 notifications/s for BENCH_E2E_SECONDS each) it registers fresh orders, pre-signs one
  * Alipay+ notification per order, sends them open-loop, and times each from its scheduled send to the
  * moment a subscriber receives the order's status-changed (init → success, source notify). An
- * unmeasured warm-up (BENCH_E2E_WARMUP_SECONDS at BENCH_E2E_WARMUP_RATE) goes first.
+ * unmeasured warm-up (BENCH_E2E_WARMUP_SECONDS at BENCH_E2E_WARMUP_RATE) goes first, and opens the
+ * sender's connections, which every pass reuses. Each pass prints the first hop's p99 per second;
+ * BENCH_E2E_FINE=1 adds, per 100 ms of the first 3 s, the worst wait for an ack and for a connected
+ * socket, this process's own event-loop lag, and the gateway's ack and Kafka-write histograms.
  *
  * Baseline in the same run and at the same rate: the floor of the transport, one 330-byte message
  * produced with acks=all and consumed by the same subscriber (the pipeline makes two such hops plus
  * an HTTP request, a signature check and a PostgreSQL transaction). The last line is one JSON object.
  */
 import 'reflect-metadata';
+import { Agent } from 'http';
 import * as path from 'path';
 import { Kafka, logLevel } from 'kafkajs';
 import { loadPrivateKey, NOTIFY_ACK_BODY } from '@app/alipayplus';
@@ -78,6 +82,7 @@ async function main() {
     });
     await run(pipeline, infra.kafkaBrokers.split(','), partnerKey.privateKeyBase64, instanceDir);
   } finally {
+    senderConnections.destroy();
     await pipeline?.stop();
     await purgeInfra(instanceDir);
   }
@@ -208,6 +213,11 @@ async function pass(
   floorKafka?: Kafka,
 ) {
   const ids = Array.from({ length: n }, (_, i) => `e2e-${label}-${i}-${process.pid}`);
+  // Signing first: it blocks this process's event loop for seconds, and so its Kafka consumers (the
+  // arrival clocks). Signed right before sending, the first second of every pass measured their
+  // catching up (p99 ~1 s) rather than the pipeline.
+  log(`${label}: signing ${n} notifications`);
+  const requests = ids.map((id) => signedNotification(id, key));
   log(`${label}: registering ${n} orders`);
   await registerAll(pipeline, ids);
   let floor: Awaited<ReturnType<typeof kafkaFloor>> | undefined;
@@ -215,14 +225,40 @@ async function pass(
     log(`${label}: the Kafka floor at the same rate`);
     floor = await kafkaFloor(floorKafka, rate, n);
   }
-  log(`${label}: signing ${n} notifications`);
-  const requests = ids.map((id) => signedNotification(id, key));
   log(`${label}: sending at ${rate}/s for ${(n / rate).toFixed(1)} s`);
+  const fine = process.env.BENCH_E2E_FINE === '1';
+  const gatewayMetrics = async () =>
+    fine
+      ? (await (await fetch(`${pipeline.url('notify-gateway')}/metrics`)).text())
+          .split('\n')
+          .filter((l) =>
+            /^(kafka_publish_duration_seconds_bucket|notify_ack_duration_seconds_bucket|nodejs_eventloop_lag_max|nodejs_gc_duration_seconds_sum|kafka_produce_requests_sent)/.test(
+              l,
+            ),
+          )
+      : [];
+  const metricsBefore = await gatewayMetrics();
+  // This process's own event-loop stalls (it sends, and it clocks the arrivals): max per 100 ms.
+  const lagSlots: number[] = [];
+  const lagT0 = performance.now() + 20;
+  let lagLast = performance.now();
+  const lagTimer = fine
+    ? setInterval(() => {
+        const now = performance.now();
+        const slot = Math.max(0, Math.floor((now - lagT0) / 100));
+        lagSlots[slot] = Math.max(lagSlots[slot] ?? 0, Math.round(now - lagLast - 10));
+        lagLast = now;
+      }, 10)
+    : undefined;
   const meter = pipelineCpuMeter(instanceDir);
   meter.start();
-  const sent = await sendOpenLoop(pipeline.url('notify-gateway'), requests, rate, (status, body) => {
-    return status === 200 && body === NOTIFY_ACK_BODY;
-  });
+  const sent = await sendOpenLoop(
+    pipeline.url('notify-gateway'),
+    requests,
+    rate,
+    (status, body) => status === 200 && body === NOTIFY_ACK_BODY,
+    senderConnections,
+  );
   const acked = [...sent.ackedAt.keys()];
   await waitFor(async () => acked.every((id) => statusAt.seen.has(id)), {
     timeoutMs: 120_000,
@@ -241,6 +277,27 @@ async function pass(
   const observedToStatus = both
     .map((id) => statusAt.seen.get(id)! - observedAt.seen.get(id)!)
     .sort((a, b) => a - b);
+  log(
+    `${label}: p99 to result-observed by second sent: ${bySecond(both, sent.scheduledAt, observedAt.seen)}`,
+  );
+  log(`${label}: p99 to the HTTP ack by second sent: ${bySecond(both, sent.scheduledAt, sent.ackedAt)}`);
+  if (lagTimer) clearInterval(lagTimer);
+  if (fine) {
+    log(
+      `${label}: this process's max event-loop lag by 100 ms: ${Array.from(lagSlots.slice(0, 30), (v) => v ?? '-').join(' ')}`,
+    );
+    const after = await gatewayMetrics();
+    const value = (l: string) => Number(l.slice(l.lastIndexOf(' ') + 1));
+    for (const l of after) {
+      const key = l.slice(0, l.lastIndexOf(' '));
+      const before = metricsBefore.find((b) => b.startsWith(key + ' '));
+      log(`${label}: gateway ${key} ${value(l) - (before && !key.includes('lag_max') ? value(before) : 0)}`);
+    }
+    const first3s = (seen: Map<string, number>) =>
+      bySecond(both, sent.scheduledAt, seen, 100, 100).split(' ').slice(0, 30).join(' ');
+    log(`${label}: max to the HTTP ack by 100 ms sent: ${first3s(sent.ackedAt)}`);
+    log(`${label}: max to a connected socket by 100 ms sent: ${first3s(sent.writtenAt)}`);
+  }
   return {
     lat,
     toObserved,
@@ -255,6 +312,38 @@ async function pass(
 }
 
 const round = (v: number) => Math.round(v * 10) / 10;
+/**
+ * One pool of sender connections for every pass, opened by the warm-up, like a partner that keeps its
+ * connections. A fresh pool per pass opened ~250 connections in its first second, which the gateway
+ * accepted one at a time between requests: that first second's p99 was 1–5 s (BENCH_E2E_FINE=1).
+ */
+const senderConnections = new Agent({ keepAlive: true, maxSockets: 256 });
+
+/** p99 (ms) of the first hop per second of scheduled send time: a start-up tail or a periodic stall. */
+function bySecond(
+  ids: string[],
+  scheduledAt: Map<string, number>,
+  seenAt: Map<string, number>,
+  slotMs = 1000,
+  p = 99,
+): string {
+  const t0 = Math.min(...ids.map((id) => scheduledAt.get(id)!));
+  const slots: number[][] = [];
+  for (const id of ids) {
+    const at = scheduledAt.get(id)!;
+    (slots[Math.floor((at - t0) / slotMs)] ??= []).push(seenAt.get(id)! - at);
+  }
+  return slots
+    .map((s) =>
+      Math.round(
+        percentile(
+          s.sort((a, b) => a - b),
+          p,
+        ),
+      ),
+    )
+    .join(' ');
+}
 
 main().then(
   () => process.exit(0),

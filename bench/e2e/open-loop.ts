@@ -20,6 +20,8 @@ export interface SendResult {
   failures: number;
   firstFailure?: string;
   seconds: number;
+  /** When each request had a connected socket (performance.now() ms): the client's and the connection's delay. */
+  writtenAt: Map<string, number>;
 }
 
 export async function sendOpenLoop(
@@ -27,11 +29,14 @@ export async function sendOpenLoop(
   requests: PreparedRequest[],
   ratePerSec: number,
   isAck: (status: number, body: string) => boolean,
+  /** Connections kept from an earlier pass (default: a fresh pool, closed at the end). */
+  shared?: Agent,
 ): Promise<SendResult> {
   const url = new URL(baseUrl);
-  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  const agent = shared ?? new Agent({ keepAlive: true, maxSockets: 256 });
   const scheduledAt = new Map<string, number>();
   const ackedAt = new Map<string, number>();
+  const writtenAt = new Map<string, number>();
   let failures = 0;
   let firstFailure: string | undefined;
   const inFlight: Promise<void>[] = [];
@@ -45,7 +50,7 @@ export async function sendOpenLoop(
         const at = start + (next * 1000) / ratePerSec;
         scheduledAt.set(r.id, at);
         inFlight.push(
-          post(agent, url, r).then(
+          post(agent, url, r, () => writtenAt.set(r.id, performance.now())).then(
             ({ status, body }) => {
               if (isAck(status, body)) ackedAt.set(r.id, performance.now());
               else if (failures++ === 0) firstFailure = `HTTP ${status} ${body.slice(0, 200)}`;
@@ -63,11 +68,23 @@ export async function sendOpenLoop(
     tick();
   });
   await Promise.all(inFlight);
-  agent.destroy();
-  return { scheduledAt, ackedAt, failures, firstFailure, seconds: (performance.now() - start) / 1000 };
+  if (!shared) agent.destroy();
+  return {
+    scheduledAt,
+    ackedAt,
+    writtenAt,
+    failures,
+    firstFailure,
+    seconds: (performance.now() - start) / 1000,
+  };
 }
 
-function post(agent: Agent, url: URL, r: PreparedRequest): Promise<{ status: number; body: string }> {
+function post(
+  agent: Agent,
+  url: URL,
+  r: PreparedRequest,
+  onWritten: () => void,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(
       {
@@ -88,6 +105,10 @@ function post(agent: Agent, url: URL, r: PreparedRequest): Promise<{ status: num
     );
     req.on('timeout', () => req.destroy(new Error('timed out after 30 s')));
     req.on('error', reject);
+    req.on('socket', (socket) => {
+      if (socket.connecting) socket.once('connect', onWritten);
+      else onWritten();
+    });
     req.end(r.body);
   });
 }

@@ -68,10 +68,16 @@ export async function bootstrapNotifyGateway(config: NotifyGatewayConfig): Promi
   const timeouts = new RequestTimeouts();
   const adapter = new FastifyAdapter({
     // The server is built here: Node takes the request timeout (and the header timeout derived from
-    // it) only when the server is built, and checks unfinished requests every 30 s by default.
+    // it) only when the server is built, and checks unfinished requests every 30 s by default. Fastify
+    // applies its own keep-alive default (72 s) only to a server it builds, so it is set here too:
+    // Node's 5 s would be the gateway's.
     serverFactory: (handler: RequestListener) => {
       const server = createServer(
-        { requestTimeout: config.REQUEST_TIMEOUT_MS, connectionsCheckingInterval: 1000 },
+        {
+          requestTimeout: config.REQUEST_TIMEOUT_MS,
+          keepAliveTimeout: config.KEEP_ALIVE_TIMEOUT_MS,
+          connectionsCheckingInterval: 1000,
+        },
         handler,
       );
       timeouts.watch(server); // a 408 is logged as REQUEST_TIMEOUT, not as an error

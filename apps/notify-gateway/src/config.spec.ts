@@ -20,3 +20,20 @@ describe('notify-gateway configuration: HTTP_HOST', () => {
     );
   });
 });
+
+describe('notify-gateway configuration: KEEP_ALIVE_TIMEOUT_MS', () => {
+  it("keeps idle connections 72 s by default (Fastify's default, above a load balancer's 60 s), and takes another value", () => {
+    expect(loadNotifyGatewayConfig(env()).KEEP_ALIVE_TIMEOUT_MS).toBe(72_000);
+    expect(loadNotifyGatewayConfig(env({ KEEP_ALIVE_TIMEOUT_MS: '90000' })).KEEP_ALIVE_TIMEOUT_MS).toBe(
+      90_000,
+    );
+  });
+
+  it('fails at boot naming KEEP_ALIVE_TIMEOUT_MS when it is out of range or not a number', () => {
+    for (const bad of ['0', '999', '600001', 'soon']) {
+      expect(() => loadNotifyGatewayConfig(env({ KEEP_ALIVE_TIMEOUT_MS: bad }))).toThrow(
+        /KEEP_ALIVE_TIMEOUT_MS/,
+      );
+    }
+  });
+});

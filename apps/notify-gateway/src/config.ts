@@ -33,6 +33,9 @@ export const NotifyGatewaySettings = z
     BODY_LIMIT_BYTES: positiveIntSetting(64 * 1024).describe(
       'Larger notification bodies get 413 PARAM_ILLEGAL.',
     ),
+    KEEP_ALIVE_TIMEOUT_MS: intRangeSetting(1000, 600_000, 72_000).describe(
+      "How long an idle connection is kept open for the sender's next notification. Longer than the idle timeout of the load balancer or ingress in front (often 60 s), so that it, not us, closes an idle connection: otherwise it may send a request on a connection we are closing. Node's own default is 5 s: a sender idle that long reconnects, and a burst of new connections waits for the gateway to accept them one at a time between requests (bench:e2e).",
+    ),
     REQUEST_TIMEOUT_MS: intRangeSetting(1000, 120_000, 10_000).describe(
       'The whole request (headers and body) must arrive within this, or the connection gets 408 and is closed: a client trickling a body cannot hold a socket for ever. Alipay+ itself gives up after 5 s.',
     ),

@@ -161,6 +161,24 @@ describe('notify-gateway: a sender that leaves mid-body or times out (real Kafka
     expect(Number(sent?.[1])).toBeGreaterThanOrEqual(1);
   });
 
+  it("keeps an idle connection for KEEP_ALIVE_TIMEOUT_MS (72 s by default), not Node's 5 s, and serves the next notification on it", async () => {
+    // Fastify applies its 72 s only to servers it builds; the gateway builds its own (serverFactory).
+    expect((gateway.app.getHttpServer() as Server).keepAliveTimeout).toBe(72_000);
+    const conn = connect(port);
+    for (const id of [`gw-keepalive-a-${Date.now()}`, `gw-keepalive-b-${Date.now()}`]) {
+      const { head, body } = notification('alipayplus', id);
+      const before = conn.responses().length;
+      conn.socket.write(head + body);
+      await waitFor(async () => conn.responses().length > before, { description: `the answer to ${id}` });
+    }
+    const answers = conn.responses();
+    expect(answers.map((r) => r.status)).toEqual([200, 200]);
+    // What Node tells the client about the idle connection: 72 s, not 5 s.
+    expect(answers.map((r) => r.headers['keep-alive'])).toEqual(['timeout=72', 'timeout=72']);
+    expect(conn.socket.destroyed).toBe(false);
+    conn.socket.destroy();
+  });
+
   it('logs a client abort while the body is read as a warning with CLIENT_ABORTED, not as unhandled', async () => {
     const { head, body } = notification('alipayplus', 'gw-abort-1');
     const conn = connect(port);
