@@ -224,6 +224,9 @@ export async function bootstrapInquiryPoller(config: InquiryPollerConfig): Promi
       isPoisonError: isPostgresDataError,
       health: app.get(ConsumerHealth),
       metrics: serviceMetrics,
+      // One transaction and one offset commit for the small partition batches of a fetch (a few
+      // status changes each at a steady rate), as in order-state: fewer round trips per event.
+      mergePartitions: true,
     });
     app.connectMicroservice({ strategy: transport });
     await app.startAllMicroservices();

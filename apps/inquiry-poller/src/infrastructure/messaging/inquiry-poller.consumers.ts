@@ -8,8 +8,10 @@ import { HandleExceptionEventsUseCase } from '../../application/handle-exception
 import { TriggerInquiryUseCase } from '../../application/trigger-inquiry.use-case';
 
 /**
- * Kafka entry points. Each handler gets one partition's validated batch (KafkaBatchTransport) and
- * applies it in one transaction; offsets are committed after it returns (design.md §6).
+ * Kafka entry points. Each handler gets a validated batch (KafkaBatchTransport): one partition's, or
+ * the small batches of several partitions of one fetch merged (mergePartitions), each partition's
+ * messages in order. It applies it in one transaction; offsets are committed after it returns
+ * (design.md §6). A payment's events share a partition (keyed by paymentRequestId), so their order holds.
  */
 @BatchConsumers()
 export class InquiryPollerConsumers {
@@ -25,7 +27,7 @@ export class InquiryPollerConsumers {
   async onStatusChanged(@Payload() batch: DecodedMessage<typeof Topics.statusChanged>[]): Promise<void> {
     const summary = await this.applyStatusChanges.execute(batch.map((m) => m.event));
     this.logger.debug?.(
-      `${Topics.statusChanged}[${batch[0].partition}]@${batch[0].offset}..${batch[batch.length - 1].offset}: ${JSON.stringify(summary)}`,
+      `${Topics.statusChanged}: ${batch.length} event(s) from partition(s) ${[...new Set(batch.map((m) => m.partition))].join(',')}: ${JSON.stringify(summary)}`,
     );
   }
 
