@@ -22,7 +22,7 @@ const M = 0x5bd1e995;
 
 /** Kafka's murmur2 (org.apache.kafka.common.utils.Utils.murmur2) of a key's UTF-8 bytes. */
 export function murmur2(key: Buffer | string): number {
-  const data = typeof key === 'string' ? asciiOrUtf8(key) : key;
+  const data = Buffer.isBuffer(key) ? key : asciiOrUtf8(String(key));
   const length = data.length;
   let h = 0x9747b28c ^ length;
   const length4 = length >>> 2;
