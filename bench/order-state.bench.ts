@@ -10,7 +10,7 @@
  */
 import 'reflect-metadata';
 import { randomBytes } from 'crypto';
-import { cpus } from 'os';
+import { cpus, loadavg } from 'os';
 import * as path from 'path';
 import { Kafka, logLevel } from 'kafkajs';
 import { measureFloor, PreparedObservation } from './order-state-floor';
@@ -149,6 +149,9 @@ async function run(instanceDir: string | undefined) {
         Object.entries(floor.cpuUsPerObs).map(([k, v]) => [k, Number(v.toFixed(1))]),
       ),
       totalOverFloor: Number(floorRatio.toFixed(2)),
+      // The 1-minute load average when the candidate started and at the end: other work on the box
+      // shows here (the CPU figures are per observation, but a busy box still moves them).
+      loadAvg: [candidate.loadAvgAtStart, Number(loadavg()[0].toFixed(2))],
     }),
   );
 }
@@ -277,6 +280,7 @@ async function measureCandidate(ids: string[], kafkaForProbe: Kafka, instanceDir
     ...(pids.postgres ? { postgres: () => processTreeCpuMs(pids.postgres!) } : {}),
     ...(pids.kafka ? { kafka: () => processTreeCpuMs(pids.kafka!) } : {}),
   });
+  const loadAvgAtStart = Number(loadavg()[0].toFixed(2));
   meter.start();
   const started = performance.now();
   const groupId = app.config.KAFKA_GROUP_ID;
@@ -293,7 +297,7 @@ async function measureCandidate(ids: string[], kafkaForProbe: Kafka, instanceDir
   if (Number(check.n) !== N) throw new Error(`expected ${N} orders in success, found ${check.n}`);
   await app.close();
   await db.drop();
-  return { seconds, perSec: N / seconds, cpuUsPerObs };
+  return { seconds, perSec: N / seconds, cpuUsPerObs, loadAvgAtStart };
 }
 
 main().then(

@@ -17,7 +17,11 @@ import { loadOperatorAuth, OperatorApiErrorsFilter } from '@app/operator-auth';
 import { isPostgresDataError } from '@app/persistence';
 import { OrderStateModule } from './order-state.module';
 import { OrderStateConfig } from './config';
-import { runMigrations, ORDER_STATE_MIGRATION_LOCK } from './infrastructure/persistence/data-source';
+import {
+  runMigrations,
+  ORDER_STATE_MIGRATION_LOCK,
+  ORDER_STATE_PG_SESSION_OPTIONS,
+} from './infrastructure/persistence/data-source';
 import { OutboxRelay } from './infrastructure/messaging/outbox-relay';
 import { ParkedSweeper } from './infrastructure/messaging/parked-sweeper';
 import { ApplyObservationsUseCase } from './application/apply-observations.use-case';
@@ -119,6 +123,7 @@ export async function bootstrapOrderState(
     producer,
     pollMs: config.OUTBOX_POLL_MS,
     batchSize: config.OUTBOX_BATCH,
+    sessionOptions: ORDER_STATE_PG_SESSION_OPTIONS,
   });
   if (config.OUTBOX_RELAY_ENABLED) relay.start();
   const sweeper = new ParkedSweeper(app.get(ApplyObservationsUseCase), config.PARKED_SWEEP_MS);

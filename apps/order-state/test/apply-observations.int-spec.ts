@@ -32,6 +32,11 @@ describe('ApplyObservationsUseCase (real PostgreSQL)', () => {
     await db?.drop();
   });
 
+  it("plans with order-state's session settings (random_page_cost 1.1: batch lookups by key use the indexes)", async () => {
+    const [row] = (await ds.query('SHOW random_page_cost')) as { random_page_cost: string }[];
+    expect(row.random_page_cost).toBe('1.1');
+  });
+
   it('applies a batch larger than one statement can carry, keeping every raw body and payload exact and in order', async () => {
     // Above 65,535 − 14 parameters: without the split the statement could not be sent at all.
     const n = 65_600;

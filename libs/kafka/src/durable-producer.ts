@@ -1,6 +1,7 @@
 // Over 250 lines: the class comment keeps the durability rules (why each guard exists) next to the code.
 import { Kafka, Producer, Message, CompressionTypes } from 'kafkajs';
 import { LoggerService } from '@nestjs/common';
+import { KeyPartitioner } from './key-partitioner';
 
 export class PublishTimeoutError extends Error {
   readonly code = 'KAFKA_PUBLISH_TIMEOUT';
@@ -129,6 +130,8 @@ export class DurableProducer {
 
   private createProducer(): Producer {
     return this.kafka.producer({
+      // kafkajs' default partitioning, cheaper to compute (key-partitioner.ts).
+      createPartitioner: KeyPartitioner,
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,

@@ -3,3 +3,4 @@ export * from './durable-producer';
 export * from './batch-consumer';
 export * from './kafka-batch.transport';
 export * from './kafka-reachability';
+export * from './key-partitioner';

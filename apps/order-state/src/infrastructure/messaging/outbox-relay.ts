@@ -15,6 +15,8 @@ export interface OutboxRelayOptions {
   producer: DurableProducer;
   pollMs: number;
   batchSize: number;
+  /** PostgreSQL session settings (`-c name=value`), as the app's pool has them. */
+  sessionOptions?: string;
 }
 
 /** Session-level lock held by the one replica that publishes; the others wait to take over. */
@@ -116,7 +118,11 @@ export class OutboxRelay {
 
   private async connect(): Promise<void> {
     if (this.client) return;
-    const client = new Client({ connectionString: this.options.databaseUrl, ...PG_CONNECTION_SETTINGS });
+    const client = new Client({
+      connectionString: this.options.databaseUrl,
+      ...PG_CONNECTION_SETTINGS,
+      options: this.options.sessionOptions,
+    });
     client.on('error', (err) => this.logger.warn(`outbox relay connection: ${err.message}`));
     client.on('notification', () => {
       if (!this.leader) return; // standbys have nothing to publish; they poll for the lock
