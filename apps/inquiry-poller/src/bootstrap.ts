@@ -227,6 +227,7 @@ export async function bootstrapInquiryPoller(config: InquiryPollerConfig): Promi
       // One transaction and one offset commit for the small partition batches of a fetch (a few
       // status changes each at a steady rate), as in order-state: fewer round trips per event.
       mergePartitions: true,
+      fetch: { minBytes: config.KAFKA_FETCH_MIN_BYTES, maxWaitMs: config.KAFKA_FETCH_MAX_WAIT_MS },
     });
     app.connectMicroservice({ strategy: transport });
     await app.startAllMicroservices();

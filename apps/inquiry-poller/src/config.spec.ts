@@ -141,3 +141,27 @@ describe('inquiry-poller configuration (fail fast)', () => {
     ).toThrow(/PARTNER_POLICIES_JSON/);
   });
 });
+
+describe('inquiry-poller configuration: fetches of its topics', () => {
+  it('waits up to 100 ms for 64 KiB by default, and takes other values', () => {
+    expect(loadInquiryPollerConfig(env())).toMatchObject({
+      KAFKA_FETCH_MAX_WAIT_MS: 100,
+      KAFKA_FETCH_MIN_BYTES: 65_536,
+    });
+    expect(
+      loadInquiryPollerConfig(env({ KAFKA_FETCH_MAX_WAIT_MS: '20', KAFKA_FETCH_MIN_BYTES: '1' })),
+    ).toMatchObject({ KAFKA_FETCH_MAX_WAIT_MS: 20, KAFKA_FETCH_MIN_BYTES: 1 });
+  });
+
+  it('fails at boot naming the setting when a value is out of range (a 0 ms wait would spin)', () => {
+    for (const [name, bad] of [
+      ['KAFKA_FETCH_MAX_WAIT_MS', '0'],
+      ['KAFKA_FETCH_MAX_WAIT_MS', '5001'],
+      ['KAFKA_FETCH_MIN_BYTES', '0'],
+      ['KAFKA_FETCH_MIN_BYTES', 'lots'],
+    ]) {
+      expect(() => loadInquiryPollerConfig(env({ [name]: bad }))).toThrow(ConfigError);
+      expect(() => loadInquiryPollerConfig(env({ [name]: bad }))).toThrow(new RegExp(name));
+    }
+  });
+});

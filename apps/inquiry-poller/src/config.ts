@@ -80,6 +80,12 @@ export const InquiryPollerSettings = z
       .describe(
         "The consumer group. At most 100 characters: it is part of every dead letter's event id (≤ 200).",
       ),
+    KAFKA_FETCH_MAX_WAIT_MS: intRangeSetting(10, 5000, 100).describe(
+      'How long the broker may hold a fetch of the status, hint and exception topics to gather KAFKA_FETCH_MIN_BYTES: a status change reaches the schedule up to this much later, and the poller sends (and the broker serves) far fewer fetches under load.',
+    ),
+    KAFKA_FETCH_MIN_BYTES: intRangeSetting(1, 1024 * 1024, 64 * 1024).describe(
+      'Bytes a fetch waits for, up to KAFKA_FETCH_MAX_WAIT_MS (1 = return with whatever is there).',
+    ),
     DB_POOL_SIZE: positiveIntSetting(10).describe('PostgreSQL connections this replica holds at most.'),
     DB_MIGRATE_ON_BOOT: booleanSetting(true).describe(
       'Apply migrations at boot (under an advisory lock). Turn off when a migration Job runs them instead.',

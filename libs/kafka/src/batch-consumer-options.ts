@@ -25,6 +25,13 @@ export interface BatchConsumerOptions {
   fromBeginning?: boolean;
   /** Upper bound of bytes fetched per partition per batch. */
   maxBytesPerPartition?: number;
+  /**
+   * How long the broker may hold a fetch until it has `minBytes` (kafkajs's defaults: 1 byte, 5 s).
+   * With 1 byte every fetch returns at once with the few messages that arrived meanwhile: at a steady
+   * rate that is a fetch (a request and its reply on each side) per handful of messages. A consumer
+   * that can wait (the poller's) asks for more bytes and accepts up to `maxWaitMs` of delay instead.
+   */
+  fetch?: { minBytes: number; maxWaitMs: number };
   /** How long a dead member keeps its partitions before a rebalance hands them over (default 30 s). */
   sessionTimeoutMs?: number;
   /** Partition batches handled at once (default 3). */

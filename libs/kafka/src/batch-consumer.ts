@@ -62,6 +62,9 @@ export class BatchConsumer {
       groupId: options.groupId,
       maxBytesPerPartition: options.maxBytesPerPartition ?? 4 * 1024 * 1024,
       maxBytes: 32 * 1024 * 1024,
+      ...(options.fetch
+        ? { minBytes: options.fetch.minBytes, maxWaitTimeInMs: options.fetch.maxWaitMs }
+        : {}),
       sessionTimeout: options.sessionTimeoutMs ?? 30000,
       heartbeatInterval: Math.min(3000, Math.floor((options.sessionTimeoutMs ?? 30000) / 3)),
       retry: { initialRetryTime: 200, maxRetryTime: 5000, retries: Number.MAX_SAFE_INTEGER },

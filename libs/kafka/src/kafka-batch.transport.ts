@@ -29,6 +29,8 @@ export interface KafkaBatchTransportOptions {
   metrics?: ServiceMetrics;
   /** See BatchConsumerOptions.mergePartitions. */
   mergePartitions?: boolean;
+  /** See BatchConsumerOptions.fetch. */
+  fetch?: { minBytes: number; maxWaitMs: number };
 }
 
 /**
@@ -65,6 +67,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
         health: this.options.health,
         metrics: this.options.metrics,
         mergePartitions: this.options.mergePartitions,
+        fetch: this.options.fetch,
       });
       const joined = this.consumer.whenJoined();
       await this.consumer.start();
