@@ -126,31 +126,46 @@ describe('BatchConsumer (real Kafka and PostgreSQL)', () => {
     await pg?.end();
   });
 
-  /** Nine results on one partition, the sixth a value PostgreSQL refuses; then what became of them. */
-  async function sendNineAndExpectOneDeadLettered(scenario: Scenario): Promise<void> {
-    const ids = Array.from({ length: 9 }, (_, i) => `${scenario.tag}-${i}`);
-    const event = (id: string, i: number) =>
-      resultObservedEvent({
-        eventId: `notify:${id}`,
-        occurredAt: new Date().toISOString(),
-        clientId: 'T_SPEC',
-        paymentRequestId: id,
-        outcome: 'FAIL',
-        // Valid for the contract (any code of ≤ 64 chars); message 5 is not a date PostgreSQL has.
-        resultCode: i === 5 ? '0000-01-01T00:00:00Z' : `2026-11-2${i}T00:00:00Z`,
-      });
+  /**
+   * FAIL results, one per id with its key and result code (the code is what the scenario stores as a
+   * date: a code PostgreSQL has no date for is the poison), in one acks=all send.
+   */
+  async function sendResults(results: { id: string; key: string; resultCode: string }[]): Promise<void> {
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
-    // One key, so one partition and (very likely) one batch.
     await producer.send({
       topic: Topics.resultObserved,
       acks: -1,
-      messages: ids.map((id, i) => ({
-        key: scenario.tag,
-        value: encodeEvent(Topics.resultObserved, event(id, i)),
+      messages: results.map(({ id, key, resultCode }) => ({
+        key,
+        value: encodeEvent(
+          Topics.resultObserved,
+          resultObservedEvent({
+            eventId: `notify:${id}`,
+            occurredAt: new Date().toISOString(),
+            clientId: 'T_SPEC',
+            paymentRequestId: id,
+            outcome: 'FAIL',
+            resultCode,
+          }),
+        ),
       })),
     });
     await producer.disconnect();
+  }
+
+  /** Nine results on one partition, the sixth a value PostgreSQL refuses; then what became of them. */
+  async function sendNineAndExpectOneDeadLettered(scenario: Scenario): Promise<void> {
+    const ids = Array.from({ length: 9 }, (_, i) => `${scenario.tag}-${i}`);
+    // One key, so one partition and (very likely) one batch. Valid for the contract (any code of
+    // ≤ 64 chars); message 5 is not a date PostgreSQL has.
+    await sendResults(
+      ids.map((id, i) => ({
+        id,
+        key: scenario.tag,
+        resultCode: i === 5 ? '0000-01-01T00:00:00Z' : `2026-11-2${i}T00:00:00Z`,
+      })),
+    );
 
     await waitFor(async () => scenario.applied.length === 8 || undefined, {
       description: 'the eight good messages applied',
@@ -222,12 +237,20 @@ describe('BatchConsumer (real Kafka and PostgreSQL)', () => {
     expect((await metrics.render()).body).toContain('dlq_writes_total{group=');
   });
 
+  /** `beforeStart` runs once the group is positioned at the end, before the consumer's first fetch. */
   async function startConsumer(
     scenario: Scenario,
-    options: { health?: ConsumerHealth; metrics?: ServiceMetrics; mergePartitions?: boolean } = {},
+    options: {
+      health?: ConsumerHealth;
+      metrics?: ServiceMetrics;
+      mergePartitions?: boolean;
+      partitionsConsumedConcurrently?: number;
+    } = {},
+    beforeStart?: () => Promise<void>,
   ) {
     const groupId = `batch-consumer-spec-${scenario.tag}`;
     await startGroupAtTheEnd(groupId);
+    await beforeStart?.();
     consumer = new BatchConsumer(kafka, {
       groupId,
       deadLetters,
@@ -244,46 +267,19 @@ describe('BatchConsumer (real Kafka and PostgreSQL)', () => {
 
   it('merged (mergePartitions): one call for the partitions of a fetch, each partition in order, the refused message dead-lettered with its own partition, every partition committed', async () => {
     const scenario = new Scenario();
-    const groupId = `batch-consumer-spec-${scenario.tag}`;
-    await startGroupAtTheEnd(groupId);
-    // Sent before the consumer starts, so that its first fetch finds several partitions with data.
     const keys = Array.from({ length: 8 }, (_, k) => `${scenario.tag}-k${k}`);
     const ids = keys.flatMap((key) => [0, 1, 2].map((i) => `${key}-${i}`));
     const poisonId = `${keys[3]}-1`;
-    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-    await producer.connect();
-    await producer.send({
-      topic: Topics.resultObserved,
-      acks: -1,
-      messages: ids.map((id, i) => ({
-        key: id.slice(0, id.lastIndexOf('-')),
-        value: encodeEvent(
-          Topics.resultObserved,
-          resultObservedEvent({
-            eventId: `notify:${id}`,
-            occurredAt: new Date().toISOString(),
-            clientId: 'T_SPEC',
-            paymentRequestId: id,
-            outcome: 'FAIL',
-            resultCode: id === poisonId ? '0000-01-01T00:00:00Z' : `2026-11-${10 + (i % 18)}T00:00:00Z`,
-          }),
-        ),
-      })),
-    });
-    await producer.disconnect();
-    consumer = new BatchConsumer(kafka, {
-      groupId,
-      deadLetters,
-      logger,
-      fromBeginning: false,
-      isPoisonError: isPostgresDataError,
-      mergePartitions: true,
-      partitionsConsumedConcurrently: 6,
-      handlers: { [Topics.resultObserved]: (messages) => scenario.apply(messages) },
-    });
-    const joined = consumer.whenJoined();
-    await consumer.start();
-    await joined;
+    // Sent before the consumer starts, so that its first fetch finds several partitions with data.
+    await startConsumer(scenario, { mergePartitions: true, partitionsConsumedConcurrently: 6 }, () =>
+      sendResults(
+        ids.map((id, i) => ({
+          id,
+          key: id.slice(0, id.lastIndexOf('-')),
+          resultCode: id === poisonId ? '0000-01-01T00:00:00Z' : `2026-11-${10 + (i % 18)}T00:00:00Z`,
+        })),
+      ),
+    );
 
     await waitFor(async () => scenario.applied.length === ids.length - 1 || undefined, {
       description: 'every good message applied',
@@ -315,7 +311,10 @@ describe('BatchConsumer (real Kafka and PostgreSQL)', () => {
       const used = new Set(scenario.partitionOf.values());
       await waitFor(
         async () => {
-          const [committed] = await admin.fetchOffsets({ groupId, topics: [Topics.resultObserved] });
+          const [committed] = await admin.fetchOffsets({
+            groupId: `batch-consumer-spec-${scenario.tag}`,
+            topics: [Topics.resultObserved],
+          });
           return committed.partitions
             .filter((p) => used.has(p.partition))
             .every((p) => p.offset === ends.get(p.partition));
