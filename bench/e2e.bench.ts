@@ -298,7 +298,7 @@ async function pass(
     const first3s = (seen: Map<string, number>) =>
       bySecond(both, sent.scheduledAt, seen, 100, 100).split(' ').slice(0, 30).join(' ');
     log(`${label}: max to the HTTP ack by 100 ms sent: ${first3s(sent.ackedAt)}`);
-    log(`${label}: max to a connected socket by 100 ms sent: ${first3s(sent.writtenAt)}`);
+    log(`${label}: max to a connected socket by 100 ms sent: ${first3s(sent.connectedAt)}`);
   }
   return {
     lat,

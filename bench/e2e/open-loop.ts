@@ -21,7 +21,7 @@ export interface SendResult {
   firstFailure?: string;
   seconds: number;
   /** When each request had a connected socket (performance.now() ms): the client's and the connection's delay. */
-  writtenAt: Map<string, number>;
+  connectedAt: Map<string, number>;
 }
 
 export async function sendOpenLoop(
@@ -36,7 +36,7 @@ export async function sendOpenLoop(
   const agent = shared ?? new Agent({ keepAlive: true, maxSockets: 256 });
   const scheduledAt = new Map<string, number>();
   const ackedAt = new Map<string, number>();
-  const writtenAt = new Map<string, number>();
+  const connectedAt = new Map<string, number>();
   let failures = 0;
   let firstFailure: string | undefined;
   const inFlight: Promise<void>[] = [];
@@ -50,7 +50,7 @@ export async function sendOpenLoop(
         const at = start + (next * 1000) / ratePerSec;
         scheduledAt.set(r.id, at);
         inFlight.push(
-          post(agent, url, r, () => writtenAt.set(r.id, performance.now())).then(
+          post(agent, url, r, () => connectedAt.set(r.id, performance.now())).then(
             ({ status, body }) => {
               if (isAck(status, body)) ackedAt.set(r.id, performance.now());
               else if (failures++ === 0) firstFailure = `HTTP ${status} ${body.slice(0, 200)}`;
@@ -72,7 +72,7 @@ export async function sendOpenLoop(
   return {
     scheduledAt,
     ackedAt,
-    writtenAt,
+    connectedAt,
     failures,
     firstFailure,
     seconds: (performance.now() - start) / 1000,
@@ -83,7 +83,7 @@ function post(
   agent: Agent,
   url: URL,
   r: PreparedRequest,
-  onWritten: () => void,
+  onConnected: () => void,
 ): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(
@@ -106,8 +106,8 @@ function post(
     req.on('timeout', () => req.destroy(new Error('timed out after 30 s')));
     req.on('error', reject);
     req.on('socket', (socket) => {
-      if (socket.connecting) socket.once('connect', onWritten);
-      else onWritten();
+      if (socket.connecting) socket.once('connect', onConnected);
+      else onConnected();
     });
     req.end(r.body);
   });
