@@ -79,6 +79,30 @@ export async function sendOpenLoop(
   };
 }
 
+/**
+ * Makes `agent` hold at least `count` idle connections to `baseUrl`: `count` concurrent GETs of a
+ * cheap path, answered while the server is idle. Returns how many the pool holds afterwards.
+ */
+export async function openConnections(agent: Agent, baseUrl: string, path: string, count: number) {
+  const url = new URL(baseUrl);
+  await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const req = request({ agent, host: url.hostname, port: url.port, path, timeout: 30_000 }, (res) => {
+            res.resume();
+            res.on('end', () => resolve());
+          });
+          req.on('timeout', () => req.destroy(new Error('timed out after 30 s')));
+          req.on('error', reject);
+          req.end();
+        }),
+    ),
+  );
+  return Object.values(agent.freeSockets).reduce((sum, list) => sum + (list?.length ?? 0), 0);
+}
+
 function post(
   agent: Agent,
   url: URL,
