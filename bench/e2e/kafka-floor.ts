@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'crypto';
 import { Kafka } from 'kafkajs';
+import { caughtUp } from '@app/testing/kafka-probes';
 import { percentile } from './open-loop';
 
 export interface Arrivals {
@@ -87,30 +88,28 @@ export async function pipelineQuiet(kafka: Kafka, settleMs = 500, timeoutMs = 12
   await admin.connect();
   try {
     const deadline = performance.now() + timeoutMs;
-    let last = '';
+    let lastEnd = -1;
     let quietSince = performance.now();
     for (;;) {
       const { groups } = await admin.listGroups();
-      let lag = 0;
-      const highs: string[] = [];
-      for (const { groupId } of groups.filter((g) => !g.groupId.startsWith('bench-e2e'))) {
-        for (const { topic, partitions } of await admin.fetchOffsets({ groupId })) {
-          const high = new Map(
-            (await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)]),
-          );
-          for (const p of partitions) {
-            const end = high.get(p.partition) ?? 0;
-            highs.push(`${topic}/${p.partition}=${end}`);
-            lag += Math.max(0, end - Math.max(0, Number(p.offset)));
-          }
-        }
-      }
+      const committed = (
+        await Promise.all(
+          groups
+            .filter((g) => !g.groupId.startsWith('bench-e2e'))
+            .map(({ groupId }) => admin.fetchOffsets({ groupId })),
+        )
+      ).flat();
+      const topics = [...new Set(committed.map((c) => c.topic))];
+      const ends = new Map(
+        await Promise.all(topics.map(async (t) => [t, await admin.fetchTopicOffsets(t)] as const)),
+      );
+      const behind = committed.some(({ topic, partitions }) => !caughtUp(ends.get(topic)!, partitions));
+      const end = [...ends.values()].flat().reduce((sum, p) => sum + Number(p.high), 0);
       const now = performance.now();
-      const state = highs.sort().join(',');
-      if (lag > 0 || state !== last) quietSince = now;
-      last = state;
-      if (lag === 0 && now - quietSince >= settleMs) return;
-      if (now > deadline) throw new Error(`the pipeline was still busy after ${timeoutMs} ms (lag ${lag})`);
+      if (behind || end !== lastEnd) quietSince = now;
+      lastEnd = end;
+      if (!behind && now - quietSince >= settleMs) return;
+      if (now > deadline) throw new Error(`the pipeline's consumers were still behind after ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 100));
     }
   } finally {

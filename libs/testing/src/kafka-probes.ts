@@ -94,9 +94,17 @@ export async function groupCaughtUp(kafka: Kafka, groupId: string, topic: string
       admin.fetchTopicOffsets(topic),
       admin.fetchOffsets({ groupId, topics: [topic] }),
     ]);
-    const byPartition = new Map(committed.partitions.map((p) => [p.partition, Number(p.offset)]));
-    return ends.every((e) => Number(e.high) === 0 || (byPartition.get(e.partition) ?? -1) >= Number(e.high));
+    return caughtUp(ends, committed.partitions);
   } finally {
     await admin.disconnect();
   }
+}
+
+/** True when the committed offsets reach every partition's end (a partition never written needs none). */
+export function caughtUp(
+  ends: readonly { partition: number; high: string }[],
+  committed: readonly { partition: number; offset: string }[],
+): boolean {
+  const byPartition = new Map(committed.map((p) => [p.partition, Number(p.offset)]));
+  return ends.every((e) => Number(e.high) === 0 || (byPartition.get(e.partition) ?? -1) >= Number(e.high));
 }
