@@ -5,7 +5,7 @@
  * the simulator; Kafka and PostgreSQL started for the run). For each offered rate (default 500, 1,000,
  * 1,500 and 2,000 notifications/s for BENCH_E2E_SECONDS each) it registers fresh orders, pre-signs one
  * Alipay+ notification per order, waits until the pipeline's consumers have handled what the
- * registrations published, tops the sender's connection pool up to the rate's size, sends them
+ * registrations published, tops the sender's connection pool up to its full 256 connections, sends them
  * open-loop, and times each from its scheduled send to the moment a subscriber receives the order's
  * status-changed (init → success, source notify). An unmeasured warm-up (BENCH_E2E_WARMUP_SECONDS at
  * BENCH_E2E_WARMUP_RATE) goes first. The subscribers commit no offsets: they are instruments, and
@@ -234,13 +234,13 @@ async function pass(
     log(`${label}: the Kafka floor at the same rate`);
     floor = await kafkaFloor(floorKafka, rate, n);
   }
-  // A partner keeps a pool sized for its rate. Grown during the pass instead, the pool's new
-  // connections queue behind the loaded gateway's event loop (one accept per turn) for seconds.
+  // A partner keeps its pool open. Grown during a pass instead, the pool's new connections queue
+  // behind the loaded gateway's event loop (one accept per turn): see senderConnections.
   const pooled = await openConnections(
     senderConnections,
     pipeline.url('notify-gateway'),
     '/health/live',
-    Math.min(SENDER_MAX_SOCKETS, Math.ceil(rate * POOL_SECONDS_PER_REQUEST)),
+    SENDER_MAX_SOCKETS,
   );
   log(`${label}: ${pooled} connections pooled; sending at ${rate}/s for ${(n / rate).toFixed(1)} s`);
   const fine = process.env.BENCH_E2E_FINE === '1';
@@ -330,17 +330,20 @@ async function pass(
 
 const round = (v: number) => Math.round(v * 10) / 10;
 /**
- * One pool of sender connections for every pass, opened by the warm-up, like a partner that keeps its
- * connections. A fresh pool per pass opened ~250 connections in its first second, which the gateway
- * accepted one per event-loop turn (libuv does not accept in a loop, libuv/libuv#3696): that first
- * second's p99 was 1–5 s (BENCH_E2E_FINE=1).
+ * One pool of sender connections for every pass, all of them opened before each pass while the gateway
+ * is idle, like a partner that keeps its connections. Connections opened during a pass are accepted by
+ * the loaded gateway one per event-loop turn (libuv does not accept in a loop, libuv/libuv#3696):
+ * - a fresh pool per pass opened ~250 connections in its first second, whose p99 was 1–5 s;
+ * - a pool sized to the rate × 100 ms (until session 9) had no headroom: at 1,500/s a short excursion
+ *   past 100 ms made the agent open ~100 more (150 → 241–256), and the pass's first second had a p99
+ *   of 0.3–1.4 s in all six runs; with the full pool it had 108 ms (BENCH_E2E_FINE=1). The 2,000/s
+ *   pass, which inherited those connections, never showed it.
+ * Beyond 256 requests in flight a request waits in the agent for a connection; the wait is counted.
  */
 // fifo: every pooled connection takes turns (as a balancer's pool does), so none idles past the
 // gateway's keep-alive between passes; lifo left the ones the slower passes did not need to be closed.
 const SENDER_MAX_SOCKETS = 256;
 const senderConnections = new Agent({ keepAlive: true, maxSockets: SENDER_MAX_SOCKETS, scheduling: 'fifo' });
-/** Connections opened before a pass per request/s offered: enough for requests of up to 100 ms. */
-const POOL_SECONDS_PER_REQUEST = 0.1;
 
 /** p99 (ms) of the first hop per second of scheduled send time: a start-up tail or a periodic stall. */
 function bySecond(
