@@ -12,6 +12,13 @@
 //    with a core each: on a 2-core machine shared with the peer, the database, the broker and other
 //    work, the wall clock says more about the neighbours.
 //
+// 1b. The same at BENCH_SIGNED_SLOPE_RATE (1,000/s; 0 skips it), for the line through the two runs'
+//    CPU per second: its slope is what each added inquiry costs; its intercept is what an active
+//    replica spends whatever its rate (claim cycles, timers, V8's own threads; on this VM every wake-up
+//    of a process is charged ~25 µs in C and ~40–60 µs in Node), plus what the faster run saves by
+//    sharing wake-ups, claims and write-backs among more inquiries. CPU per inquiry at one rate mixes
+//    the two, so it falls as the rate rises (300/s: ~1.2 ms; 1,000/s: ~0.8 ms).
+//
 // Settings: BENCH_SIGNED_N (6000) inquiries at BENCH_SIGNED_RATE (300/s) per signed run,
 // BENCH_SIGNING_THREADS (os.availableParallelism()), BENCH_SCALE_N (8000) backlog per scaling run,
 // BENCH_FLOOR_N (2000), BENCH_PIN (1). Starts its own Kafka and PostgreSQL unless KAFKA_BROKERS and
@@ -35,6 +42,7 @@ const intEnv = (name: string, fallback: number): number => {
 
 const SIGNED_N = intEnv('BENCH_SIGNED_N', 6000);
 const SIGNED_RATE = intEnv('BENCH_SIGNED_RATE', 300);
+const SLOPE_RATE = intEnv('BENCH_SIGNED_SLOPE_RATE', 1000);
 const THREADS = intEnv('BENCH_SIGNING_THREADS', availableParallelism());
 const SCALE_N = intEnv('BENCH_SCALE_N', 8000);
 const FLOOR_N = intEnv('BENCH_FLOOR_N', 2000);
@@ -108,6 +116,33 @@ const marginal = (r: Run) =>
   (r.cpuMs.reduce((a, b) => a + b, 0) - (r.idleMsPerSecond * r.windowMs) / 1000) / r.inquiries;
 
 const IDLE_SAMPLE_MS = 3000;
+
+/** The line through two runs' CPU per second at two rates: ms per added inquiry, and its intercept (ms/s). */
+interface Slope {
+  rates: [number, number];
+  cpuMsPerAddedInquiry: number;
+  fixedMsPerSecond: number;
+}
+
+function slope(slower: Run, faster: Run): Slope {
+  const msPerSecond = (r: Run) => r.cpuMs[0] / r.seconds;
+  const perAdded = (msPerSecond(faster) - msPerSecond(slower)) / (faster.perSecond - slower.perSecond);
+  return {
+    rates: [slower.perSecond, faster.perSecond],
+    cpuMsPerAddedInquiry: perAdded,
+    fixedMsPerSecond: msPerSecond(slower) - perAdded * slower.perSecond,
+  };
+}
+
+const slopeJson = (s: Slope | undefined, floorMs: number) =>
+  s
+    ? {
+        rates: s.rates.map((r) => round(r, 0)),
+        cpuMsPerAddedInquiry: round(s.cpuMsPerAddedInquiry),
+        overheadRatio: round((s.cpuMsPerAddedInquiry - floorMs) / floorMs, 2),
+        fixedMsPerSecond: round(s.fixedMsPerSecond, 0),
+      }
+    : null;
 
 class Bench {
   private seq = 0;
@@ -239,21 +274,30 @@ async function main(): Promise<void> {
     stopLater(sim);
     const signed: Record<string, number> = {};
     const signedMarginal: Record<string, number> = {};
+    const slopes: Record<string, Slope> = {};
     for (const threads of [0, THREADS]) {
-      const replica = stopLater(
-        await Replica.start(
-          `threads-${threads}`,
-          bench.replicaEnv(simUrl, peer2048.publicKeyBase64, threads),
-        ),
-      );
-      const run = await bench.run(sim, [replica], SIGNED_N, SIGNED_RATE);
-      const where = (await replica.details()).signatures as { inline: number; threads: number } | undefined;
-      await replica.stop();
+      const runAt = async (rate: number, n: number) => {
+        const replica = stopLater(
+          await Replica.start(
+            `threads-${threads}-${rate}`,
+            bench.replicaEnv(simUrl, peer2048.publicKeyBase64, threads),
+          ),
+        );
+        const run = await bench.run(sim, [replica], n, rate);
+        const where = (await replica.details()).signatures as { inline: number; threads: number } | undefined;
+        await replica.stop();
+        log(
+          `SIGNING_THREADS=${threads}: ${run.inquiries} inquiries at ${round(run.perSecond, 0)}/s, poller process CPU ${round(run.cpuMs[0] / run.inquiries)} ms per inquiry, of it on the main thread ${round(run.mainThreadCpuMs[0] / run.inquiries)} (its ceiling ${round(run.inquiries / (run.mainThreadCpuMs[0] / 1000), 0)}/s)${where ? `; signed on the main thread ${where.inline}, on the signing threads ${where.threads}` : ''}; less idle (${round(run.idleMsPerSecond, 0)} ms/s) ${round(marginal(run))} (${load()})`,
+        );
+        return run;
+      };
+      const run = await runAt(SIGNED_RATE, SIGNED_N);
       signed[threads] = run.cpuMs[0] / run.inquiries;
       signedMarginal[threads] = marginal(run);
-      log(
-        `SIGNING_THREADS=${threads}: ${run.inquiries} inquiries at ${round(run.perSecond, 0)}/s, poller process CPU ${round(signed[threads])} ms per inquiry, of it on the main thread ${round(run.mainThreadCpuMs[0] / run.inquiries)} (its ceiling ${round(run.inquiries / (run.mainThreadCpuMs[0] / 1000), 0)}/s)${where ? `; signed on the main thread ${where.inline}, on the signing threads ${where.threads}` : ''}; less idle (${round(run.idleMsPerSecond, 0)} ms/s) ${round(signedMarginal[threads])} (${load()})`,
-      );
+      if (SLOPE_RATE > 0 && SLOPE_RATE !== SIGNED_RATE) {
+        const faster = await runAt(SLOPE_RATE, Math.round((SIGNED_N * SLOPE_RATE) / SIGNED_RATE));
+        slopes[threads] = slope(run, faster);
+      }
     }
     const second = floor(ours.privateKey, peer2048);
     const floorMs = (first.floorMs + second.floorMs) / 2;
@@ -264,6 +308,12 @@ async function main(): Promise<void> {
       log(
         `  SIGNING_THREADS=${threads}: overhead ${round(signed[threads] - floorMs)} ms = ${round((signed[threads] - floorMs) / floorMs, 2)}× the floor (target ≤ 0.5×); less idle ${round(signedMarginal[threads] - floorMs)} ms = ${round((signedMarginal[threads] - floorMs) / floorMs, 2)}×`,
       );
+      const sl = slopes[threads];
+      if (sl) {
+        log(
+          `  SIGNING_THREADS=${threads}, between ${round(sl.rates[0], 0)}/s and ${round(sl.rates[1], 0)}/s: ${round(sl.cpuMsPerAddedInquiry)} ms per added inquiry, overhead ${round((sl.cpuMsPerAddedInquiry - floorMs) / floorMs, 2)}× the floor; intercept ${round(sl.fixedMsPerSecond, 0)} ms/s (spent whatever the rate, plus what the faster run saves by batching)`,
+        );
+      }
     }
     await sim.stop();
 
@@ -315,11 +365,13 @@ async function main(): Promise<void> {
           overheadRatio: round((chosen - floorMs) / floorMs, 2),
           signingThreads: THREADS,
           lessIdleCpuMsPerInquiry: round(signedMarginal[THREADS]),
+          slope: slopeJson(slopes[THREADS], floorMs),
         },
         signedMainThread: {
           cpuMsPerInquiry: round(signed[0]),
           overheadRatio: round((signed[0] - floorMs) / floorMs, 2),
           lessIdleCpuMsPerInquiry: round(signedMarginal[0]),
+          slope: slopeJson(slopes[0], floorMs),
         },
         replicaScaling: {
           one: round(one.perSecond, 0),
