@@ -334,10 +334,10 @@ const round = (v: number) => Math.round(v * 10) / 10;
  * is idle, like a partner that keeps its connections. Connections opened during a pass are accepted by
  * the loaded gateway one per event-loop turn (libuv does not accept in a loop, libuv/libuv#3696):
  * - a fresh pool per pass opened ~250 connections in its first second, whose p99 was 1–5 s;
- * - a pool sized to the rate × 100 ms (until session 9) had no headroom: at 1,500/s a short excursion
- *   past 100 ms made the agent open ~100 more (150 → 241–256), and the pass's first second had a p99
- *   of 0.3–1.4 s in all six runs; with the full pool it had 108 ms (BENCH_E2E_FINE=1). The 2,000/s
- *   pass, which inherited those connections, never showed it.
+ * - a pool sized to the rate × 100 ms had no headroom: at 1,500/s a short excursion past 100 ms made
+ *   the agent open ~100 more (150 → 241–256), and the pass's first second had a p99 of 0.3–1.4 s in
+ *   six runs out of six; with the full pool, 47–212 ms in five. The 2,000/s pass, which inherited
+ *   those connections, never showed it.
  * Beyond 256 requests in flight a request waits in the agent for a connection; the wait is counted.
  */
 // fifo: every pooled connection takes turns (as a balancer's pool does), so none idles past the

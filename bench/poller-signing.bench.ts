@@ -121,7 +121,7 @@ const IDLE_SAMPLE_MS = 3000;
 interface Slope {
   rates: [number, number];
   cpuMsPerAddedInquiry: number;
-  fixedMsPerSecond: number;
+  interceptMsPerSecond: number;
 }
 
 function slope(slower: Run, faster: Run): Slope {
@@ -130,7 +130,7 @@ function slope(slower: Run, faster: Run): Slope {
   return {
     rates: [slower.perSecond, faster.perSecond],
     cpuMsPerAddedInquiry: perAdded,
-    fixedMsPerSecond: msPerSecond(slower) - perAdded * slower.perSecond,
+    interceptMsPerSecond: msPerSecond(slower) - perAdded * slower.perSecond,
   };
 }
 
@@ -140,7 +140,7 @@ const slopeJson = (s: Slope | undefined, floorMs: number) =>
         rates: s.rates.map((r) => round(r, 0)),
         cpuMsPerAddedInquiry: round(s.cpuMsPerAddedInquiry),
         overheadRatio: round((s.cpuMsPerAddedInquiry - floorMs) / floorMs, 2),
-        fixedMsPerSecond: round(s.fixedMsPerSecond, 0),
+        interceptMsPerSecond: round(s.interceptMsPerSecond, 0),
       }
     : null;
 
@@ -295,6 +295,8 @@ async function main(): Promise<void> {
       signed[threads] = run.cpuMs[0] / run.inquiries;
       signedMarginal[threads] = marginal(run);
       if (SLOPE_RATE > 0 && SLOPE_RATE !== SIGNED_RATE) {
+        // As many inquiries as make the faster run last as long: the idle lead and tail in each run's
+        // CPU window then weigh the same in both, and cancel out of the slope.
         const faster = await runAt(SLOPE_RATE, Math.round((SIGNED_N * SLOPE_RATE) / SIGNED_RATE));
         slopes[threads] = slope(run, faster);
       }
@@ -311,7 +313,7 @@ async function main(): Promise<void> {
       const sl = slopes[threads];
       if (sl) {
         log(
-          `  SIGNING_THREADS=${threads}, between ${round(sl.rates[0], 0)}/s and ${round(sl.rates[1], 0)}/s: ${round(sl.cpuMsPerAddedInquiry)} ms per added inquiry, overhead ${round((sl.cpuMsPerAddedInquiry - floorMs) / floorMs, 2)}× the floor; intercept ${round(sl.fixedMsPerSecond, 0)} ms/s (spent whatever the rate, plus what the faster run saves by batching)`,
+          `  SIGNING_THREADS=${threads}, between ${round(sl.rates[0], 0)}/s and ${round(sl.rates[1], 0)}/s: ${round(sl.cpuMsPerAddedInquiry)} ms per added inquiry, overhead ${round((sl.cpuMsPerAddedInquiry - floorMs) / floorMs, 2)}× the floor; intercept ${round(sl.interceptMsPerSecond, 0)} ms/s (spent whatever the rate, plus what the faster run saves by batching)`,
         );
       }
     }
