@@ -71,6 +71,8 @@ export interface ScheduleEntry {
    * status, and nothing order-state reports stops it.
    */
   readonly reversalOf: string | null;
+  /** Set exactly in the `verify` phase. */
+  readonly verifyReason: VerifyReason | null;
 }
 
 /** A row handed to this replica by a claim: it holds the lease until it completes the row. */
@@ -89,7 +91,5 @@ export interface ClaimedEntry extends ScheduleEntry {
   readonly answerDoubt: AnswerDoubt | null;
   /** The reason of the last attention published for the row (each is published once). */
   readonly reportedAttention: string | null;
-  /** Set exactly in the `verify` phase. */
-  readonly verifyReason: VerifyReason | null;
   readonly verifyUntil: number | null;
 }

@@ -50,6 +50,7 @@ const row = (over: Partial<ScheduleEntry> = {}): ScheduleEntry => ({
   cancelRequestedAt: null,
   doneReason: null,
   reversalOf: null,
+  verifyReason: null,
   ...over,
 });
 const written = (r: ReturnType<typeof applyStatusChange>) => {
@@ -246,11 +247,34 @@ describe('schedule transitions (issue 4 point 1)', () => {
   it.each<OrderStatus>(['success', 'fail', 'cancelled'])(
     '%s ends a verify phase (order-state settled it)',
     (to) => {
-      const verifying = row({ phase: 'verify', orderStatus: 'cancelling' });
+      const verifying = row({ phase: 'verify', orderStatus: 'cancelling', verifyReason: 'CANCEL_NOT_EXIST' });
       expect(written(applyStatusChange(verifying, change(to, 3), ctx)).entry).toMatchObject({
         phase: 'done',
         doneReason: 'ORDER_FINAL',
       });
+    },
+  );
+
+  it.each<OrderStatus>(['success', 'fail', 'cancelled', 'cancelling'])(
+    "%s arriving after a person's re-inquiry keeps it: the inquiry still goes out, once",
+    (to) => {
+      // The row was done by the poller's own inquiry; order-state's status event for that result came
+      // after the exception's `reinquire` (money-path.int-spec saw it happen under load).
+      const reinquiring = row({
+        phase: 'verify',
+        orderStatus: 'init',
+        verifyReason: 'REINQUIRE',
+        nextDueAt: T0,
+      });
+      const r = written(applyStatusChange(reinquiring, change(to, 2), ctx));
+      expect(r.entry).toMatchObject({
+        phase: 'verify',
+        verifyReason: 'REINQUIRE',
+        nextDueAt: T0,
+        orderStatus: to,
+        lastVersion: 2,
+      });
+      expect(r.revokeLease).toBe(false);
     },
   );
 

@@ -48,7 +48,8 @@ export type TransitionResult =
  *   (protocol.md §4.1: after requesting cancel the order may only end CANCELLED; order-state
  *   reverses a paid order on CANCELLED, design.md §4);
  * - `cancelled` ends everything;
- * - a cancel that is a reversal (asked for by an exception) is carried through whatever is reported.
+ * - a cancel that is a reversal (asked for by an exception), and a person's re-inquiry, are carried
+ *   through whatever is reported.
  * A final status for an unknown order leaves a tombstone, so its late `init` cannot resurrect it.
  *
  * An open order first heard of long after its expiry (events 72 h late, issue 11 row 14) is
@@ -70,7 +71,7 @@ export function applyStatusChange(
     revokeLease,
   });
   const done = (entry: ScheduleEntry): TransitionResult =>
-    seen({ ...entry, phase: 'done', nextDueAt: null, doneReason: 'ORDER_FINAL' }, true);
+    seen({ ...entry, phase: 'done', nextDueAt: null, doneReason: 'ORDER_FINAL', verifyReason: null }, true);
 
   if (!current) {
     const fresh = newEntry(change);
@@ -87,6 +88,12 @@ export function applyStatusChange(
 
   // A reversal is sent whatever the order's status; only its own answer ends it.
   if (current.phase === 'cancel' && current.reversalOf !== null && change.to !== 'init') return seen(current);
+  // So is a person's re-inquiry (an exception's `reinquire`): one inquiry, ended by its own answer
+  // (next-step, REINQUIRE). A final status that arrives after the request, such as the one the
+  // poller's own last inquiry led to, must not drop it silently.
+  if (current.phase === 'verify' && current.verifyReason === 'REINQUIRE' && change.to !== 'init') {
+    return seen(current);
+  }
 
   switch (change.to) {
     case 'init':
@@ -165,5 +172,6 @@ function newEntry(change: StatusChange): ScheduleEntry {
     cancelRequestedAt: null,
     doneReason: null,
     reversalOf: null,
+    verifyReason: null,
   };
 }

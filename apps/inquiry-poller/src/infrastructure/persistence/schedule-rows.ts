@@ -68,6 +68,7 @@ export function toEntry(r: Row): ScheduleEntry {
     cancelRequestedAt: ms(r.cancel_requested_at),
     doneReason: r.done_reason,
     reversalOf: r.reversal_of,
+    verifyReason: r.verify_reason,
   };
 }
 
