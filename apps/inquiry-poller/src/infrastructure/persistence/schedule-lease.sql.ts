@@ -67,7 +67,6 @@ function claimedEntries(rows: readonly (Row & { due: Date })[], input: ClaimRequ
       lastResultCode: r.last_result_code,
       answerDoubt: r.answer_doubt,
       reportedAttention: r.reported_attention,
-      verifyReason: r.verify_reason,
       verifyUntil: ms(r.verify_until),
     }))
     .sort((a, b) => a.dueAt - b.dueAt);
