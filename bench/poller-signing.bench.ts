@@ -5,32 +5,44 @@
 //    the floor measured in this run: one RSA-2048 sign plus one RSA-2048 verify. Once with
 //    SIGNING_THREADS=0 (sign on the main thread), once with signing threads. The simulator signs its
 //    answers with RSA-2048 too (the verify of the floor), in its own process: its CPU is not counted.
+// 1b. The same at BENCH_SIGNED_SLOPE_RATE (1,000/s; 0 skips it), for the line through the two runs'
+//    CPU per second: its slope is what each added inquiry costs; its intercept is what an active
+//    replica spends whatever its rate (claim cycles, timers, V8's own threads; on this VM every wake-up
+//    of a process is charged ~25 µs in C and ~40–60 µs in Node), plus what the faster run saves by
+//    sharing wake-ups, claims and write-backs among more inquiries. CPU per inquiry at one rate mixes
+//    the two, so it falls as the rate rises (300/s: ~1.05 ms; 1,000/s: ~0.75 ms, warmed up).
+// 1c. The bare HTTP exchange at the same rates (poller-signing/http-exchange.ts): a Node keep-alive
+//    client in a process of its own replaying one signed inquiry to the same simulator, started in
+//    batches as the claim loop starts them, reading each answer and nothing more. Its CPU per request
+//    is the part of the overhead that any Node client calling the partner pays at that rate; the
+//    bench prints the poller's overhead beyond the floor and this exchange too.
 // 2. Replica scaling: inquiries per second of one replica against two (each its own process, pinned to
 //    a core of its own with taskset when BENCH_PIN=1 and there are two, signing on its main thread),
 //    draining a backlog, the simulator made cheap (RSA-1024). Beside the wall-clock ratio, the cores
 //    the replicas got and inquiries per CPU-second of the replicas, and from it the ratio projected
 //    with a core each: on a 2-core machine shared with the peer, the database, the broker and other
 //    work, the wall clock says more about the neighbours.
-//
-// 1b. The same at BENCH_SIGNED_SLOPE_RATE (1,000/s; 0 skips it), for the line through the two runs'
-//    CPU per second: its slope is what each added inquiry costs; its intercept is what an active
-//    replica spends whatever its rate (claim cycles, timers, V8's own threads; on this VM every wake-up
-//    of a process is charged ~25 µs in C and ~40–60 µs in Node), plus what the faster run saves by
-//    sharing wake-ups, claims and write-backs among more inquiries. CPU per inquiry at one rate mixes
-//    the two, so it falls as the rate rises (300/s: ~1.2 ms; 1,000/s: ~0.8 ms).
+//    Then the same replicas paced at BENCH_SCALE_RATE (400/s) each, for 15 s: one replica at 400/s,
+//    two at 800/s together. Draining a backlog, two replicas each run at about half the rate of one,
+//    and CPU per inquiry falls with the rate (1b), so the drain's projection mixes that in; paced,
+//    each replica runs at the same rate in both, and the projection shows what a second replica costs.
+// Every replica first runs an unmeasured warm-up (BENCH_WARMUP_S seconds of the run's rate, 8; a
+// quarter of the backlog for the drains), and so does the bare exchange: measured cold, a run also
+// paid V8's compiling of the hot paths and the first connections, once per replica.
 //
 // Settings: BENCH_SIGNED_N (6000) inquiries at BENCH_SIGNED_RATE (300/s) per signed run,
 // BENCH_SIGNING_THREADS (os.availableParallelism()), BENCH_SCALE_N (8000) backlog per scaling run,
-// BENCH_FLOOR_N (2000), BENCH_PIN (1). Starts its own Kafka and PostgreSQL unless KAFKA_BROKERS and
-// DATABASE_URL are both set; stops everything it started. The last line is one JSON object.
+// BENCH_FLOOR_N (2000), BENCH_PIN (1), BENCH_WARMUP_S (8), BENCH_SCALE_RATE (400; 0 skips the paced
+// runs). Starts its own Kafka and PostgreSQL unless KAFKA_BROKERS and DATABASE_URL are both set; stops
+// everything it started. The last line is one JSON object.
 import { generateKeyPairSync, KeyObject, randomBytes } from 'crypto';
 import { availableParallelism, loadavg } from 'os';
 import * as path from 'path';
 import { Client } from 'pg';
-import { buildSignContent, signContent, verifyContent } from '@app/alipayplus';
+import { buildSignContent, formatSignatureHeader, signContent, verifyContent } from '@app/alipayplus';
 import { purgeInfra, repoRoot, startInfra, waitFor } from '@app/testing';
 import { createTestDatabase } from '@app/testing/test-database';
-import { Replica, SimulatorProcess } from './poller-signing/processes';
+import { Replica, runExchange, SimulatorProcess } from './poller-signing/processes';
 
 const intEnv = (name: string, fallback: number): number => {
   const raw = process.env[name];
@@ -47,6 +59,9 @@ const THREADS = intEnv('BENCH_SIGNING_THREADS', availableParallelism());
 const SCALE_N = intEnv('BENCH_SCALE_N', 8000);
 const FLOOR_N = intEnv('BENCH_FLOOR_N', 2000);
 const PIN = intEnv('BENCH_PIN', 1) === 1 && availableParallelism() >= 2;
+const WARMUP_S = intEnv('BENCH_WARMUP_S', 8);
+const SCALE_RATE = intEnv('BENCH_SCALE_RATE', 400);
+const SCALE_SECONDS = 15;
 const CLIENT_ID = 'BENCH_POLLER';
 const DIALECT = 'alipayplus' as const;
 const AMOUNT = { value: '1000', currency: 'JPY' };
@@ -117,6 +132,9 @@ const marginal = (r: Run) =>
 
 const IDLE_SAMPLE_MS = 3000;
 
+/** Inquiries per CPU-second of the replicas. */
+const perCpu = (r: Run) => r.inquiries / (r.cpuMs.reduce((a, b) => a + b, 0) / 1000);
+
 /** The line through two runs' CPU per second at two rates: ms per added inquiry, and its intercept (ms/s). */
 interface Slope {
   rates: [number, number];
@@ -174,6 +192,20 @@ class Bench {
       RATE_LIMIT_PER_SECOND: '100000',
       ...(threads !== undefined ? { SIGNING_THREADS: String(threads) } : {}),
     };
+  }
+
+  /**
+   * Runs `n` inquiries through replicas just started, and forgets what they cost: a replica runs for
+   * days, so what counts is its steady state, not its first seconds (V8 compiling the hot paths, the
+   * first connections to the partner). Unwarmed, each replica's run paid for that once, and two
+   * replicas paid for it twice.
+   */
+  async warmUp(sim: SimulatorProcess, replicas: Replica[], n: number, rate: number): Promise<void> {
+    if (n <= 0) return;
+    const run = await this.run(sim, replicas, n, rate);
+    log(
+      `  warm-up: ${n} inquiries at ${round(run.perSecond, 0)}/s, ${round(run.cpuMs.reduce((a, b) => a + b, 0) / n)} ms per inquiry (not counted)`,
+    );
   }
 
   /** Schedules `n` orders due from LEAD_MS from now at `rate` a second (0: all at once), and drains them. */
@@ -283,6 +315,7 @@ async function main(): Promise<void> {
             bench.replicaEnv(simUrl, peer2048.publicKeyBase64, threads),
           ),
         );
+        await bench.warmUp(sim, [replica], rate * WARMUP_S, rate);
         const run = await bench.run(sim, [replica], n, rate);
         const where = (await replica.details()).signatures as { inline: number; threads: number } | undefined;
         await replica.stop();
@@ -301,6 +334,7 @@ async function main(): Promise<void> {
         slopes[threads] = slope(run, faster);
       }
     }
+    const exchangeMs = await bareExchange(sim, simUrl, ours.privateKey);
     const second = floor(ours.privateKey, peer2048);
     const floorMs = (first.floorMs + second.floorMs) / 2;
     log(
@@ -309,6 +343,9 @@ async function main(): Promise<void> {
     for (const threads of Object.keys(signed)) {
       log(
         `  SIGNING_THREADS=${threads}: overhead ${round(signed[threads] - floorMs)} ms = ${round((signed[threads] - floorMs) / floorMs, 2)}× the floor (target ≤ 0.5×); less idle ${round(signedMarginal[threads] - floorMs)} ms = ${round((signedMarginal[threads] - floorMs) / floorMs, 2)}×`,
+      );
+      log(
+        `  SIGNING_THREADS=${threads}: beyond the floor and the bare exchange (${round(exchangeMs[SIGNED_RATE])} ms): ${round(signed[threads] - floorMs - exchangeMs[SIGNED_RATE])} ms = ${round((signed[threads] - floorMs - exchangeMs[SIGNED_RATE]) / floorMs, 2)}× the floor`,
       );
       const sl = slopes[threads];
       if (sl) {
@@ -331,31 +368,52 @@ async function main(): Promise<void> {
         ? 0
         : undefined;
     const scaling: Run[] = [];
+    const paced: Run[] = [];
     for (const count of [1, 2]) {
       const replicas: Replica[] = [];
       for (let i = 0; i < count; i++) {
         const env = bench.replicaEnv(cheapUrl, peer1024.publicKeyBase64, scaleThreads);
         replicas.push(stopLater(await Replica.start(`replica-${count}-${i}`, env, PIN ? i : undefined)));
       }
+      await bench.warmUp(cheap, replicas, Math.round(SCALE_N / 4), 0);
       const run = await bench.run(cheap, replicas, SCALE_N, 0);
-      for (const r of replicas) await r.stop();
       scaling.push(run);
       const cpuS = run.cpuMs.reduce((a, b) => a + b, 0) / 1000;
       log(
         `${count} replica(s)${PIN ? ' pinned to cores ' + replicas.map((_, i) => i).join(',') : ''}: ${run.inquiries} inquiries in ${round(run.seconds, 1)} s = ${round(run.perSecond, 0)}/s; replica CPU ${run.cpuMs.map((c) => round(c / 1000, 1)).join(' + ')} s = ${round(run.inquiries / cpuS, 0)} inquiries per CPU-second; simulator CPU ${round(run.simCpuMs / 1000, 1)} s of ${round(run.windowMs / 1000, 1)} s (${load()})`,
       );
+      if (SCALE_RATE > 0) {
+        // The same replicas paced at SCALE_RATE each: each replica at the same rate in both runs.
+        const p = await bench.run(cheap, replicas, count * SCALE_RATE * SCALE_SECONDS, count * SCALE_RATE);
+        paced.push(p);
+        log(
+          `${count} replica(s) paced at ${SCALE_RATE}/s each: ${p.inquiries} inquiries at ${round(p.perSecond, 0)}/s; replica CPU ${p.cpuMs.map((c) => round(c / 1000, 2)).join(' + ')} s = ${round(perCpu(p), 0)} inquiries per CPU-second (${load()})`,
+        );
+      }
+      for (const r of replicas) await r.stop();
     }
     const [one, two] = scaling;
-    const perCpu = (r: Run) => r.inquiries / (r.cpuMs.reduce((a, b) => a + b, 0) / 1000);
     // How many cores the replicas actually got: on 2 cores shared with the simulator, PostgreSQL, Kafka
     // (and whatever else runs), two replicas cannot get two cores, so the wall clock cannot show 2×.
     // With a core each and the peer elsewhere, two replicas would do 2 × (their inquiries per
     // CPU-second) against one replica's: the projection, from what each replica costs per inquiry.
+    // Draining a backlog, two replicas each run at about half the rate of one, and a replica's cost per
+    // inquiry falls with its rate (its claim cycles, timers and wake-ups are shared among more
+    // inquiries; see the slope above): so the drain's projection also counts that, not only what a
+    // second replica costs the first. The paced runs hold each replica at the same rate, one replica
+    // or two: their projection is what running beside another replica costs (contended claims, locks,
+    // the shared database), with the rate held equal.
     const cores = (r: Run) => r.cpuMs.reduce((a, b) => a + b, 0) / r.windowMs;
     const projected = (2 * perCpu(two)) / perCpu(one);
+    const pacedProjected = paced.length === 2 ? (2 * perCpu(paced[1])) / perCpu(paced[0]) : null;
     log(
       `two replicas / one: ${round(two.perSecond / one.perSecond, 2)}× by the wall clock, the replicas getting ${round(cores(one), 2)} then ${round(cores(two), 2)} cores (simulator ${round(one.simCpuMs / one.windowMs, 2)} then ${round(two.simCpuMs / two.windowMs, 2)}); ${round(perCpu(two) / perCpu(one), 2)}× inquiries per replica CPU-second, so ${round(projected, 2)}× projected with a core each (target ≥ 1.8×)`,
     );
+    if (pacedProjected !== null) {
+      log(
+        `two replicas / one, paced at ${SCALE_RATE}/s per replica: ${round(paced[1].perSecond / paced[0].perSecond, 2)}× by the wall clock (the offered rate doubled); ${round(perCpu(paced[1]) / perCpu(paced[0]), 2)}× inquiries per replica CPU-second, so ${round(pacedProjected, 2)}× projected with a core each (target ≥ 1.8×)`,
+      );
+    }
 
     for (const cleanup of cleanups.splice(0)) await cleanup();
     const chosen = signed[THREADS];
@@ -367,14 +425,17 @@ async function main(): Promise<void> {
           overheadRatio: round((chosen - floorMs) / floorMs, 2),
           signingThreads: THREADS,
           lessIdleCpuMsPerInquiry: round(signedMarginal[THREADS]),
+          beyondExchangeRatio: round((chosen - floorMs - exchangeMs[SIGNED_RATE]) / floorMs, 2),
           slope: slopeJson(slopes[THREADS], floorMs),
         },
         signedMainThread: {
           cpuMsPerInquiry: round(signed[0]),
           overheadRatio: round((signed[0] - floorMs) / floorMs, 2),
           lessIdleCpuMsPerInquiry: round(signedMarginal[0]),
+          beyondExchangeRatio: round((signed[0] - floorMs - exchangeMs[SIGNED_RATE]) / floorMs, 2),
           slope: slopeJson(slopes[0], floorMs),
         },
+        httpExchange: Object.fromEntries(Object.entries(exchangeMs).map(([rate, ms]) => [rate, round(ms)])),
         replicaScaling: {
           one: round(one.perSecond, 0),
           two: round(two.perSecond, 0),
@@ -383,6 +444,16 @@ async function main(): Promise<void> {
           coresOne: round(cores(one), 2),
           coresTwo: round(cores(two), 2),
           projectedRatio: round(projected, 2),
+          paced:
+            pacedProjected === null
+              ? null
+              : {
+                  ratePerReplica: SCALE_RATE,
+                  one: round(paced[0].perSecond, 0),
+                  two: round(paced[1].perSecond, 0),
+                  perCpuRatio: round(perCpu(paced[1]) / perCpu(paced[0]), 2),
+                  projectedRatio: round(pacedProjected, 2),
+                },
         },
       }),
     );
@@ -390,6 +461,52 @@ async function main(): Promise<void> {
     for (const cleanup of cleanups)
       await cleanup().catch((err: Error) => console.error(`cleanup: ${err.message}`));
   }
+}
+
+/**
+ * 1c: the bare HTTP exchange at SIGNED_RATE (and SLOPE_RATE): CPU ms per request of a Node client
+ * replaying one signed inquiry to the simulator, by rate.
+ */
+async function bareExchange(
+  sim: SimulatorProcess,
+  simUrl: string,
+  ours: KeyObject,
+): Promise<Record<number, number>> {
+  const exchangeMs: Record<number, number> = {};
+  const inquiryPath = '/aps/api/v1/payments/inquiryPayment';
+  const id = `exchange-${randomBytes(4).toString('hex')}`;
+  await sim.createPayments([id], AMOUNT);
+  const body = JSON.stringify({ paymentRequestId: id });
+  const time = new Date().toISOString();
+  const signature = signContent(
+    buildSignContent({ path: inquiryPath, clientId: CLIENT_ID, time, body }),
+    ours,
+  );
+  const headers = {
+    'Content-Type': 'application/json; charset=UTF-8',
+    'Client-Id': CLIENT_ID,
+    'Request-Time': time,
+    Signature: formatSignatureHeader({ keyVersion: '1', signature }),
+  };
+  const rates: [number, number][] = [[SIGNED_RATE, SIGNED_N]];
+  if (SLOPE_RATE > 0 && SLOPE_RATE !== SIGNED_RATE)
+    rates.push([SLOPE_RATE, Math.round((SIGNED_N * SLOPE_RATE) / SIGNED_RATE)]);
+  for (const [rate, n] of rates) {
+    const x = await runExchange({
+      url: `${simUrl}${inquiryPath}`,
+      headers,
+      body,
+      rate,
+      warmUp: rate * WARMUP_S,
+      n,
+    });
+    if (x.failures > 0) throw new Error(`the bare HTTP exchange had ${x.failures} failed answers`);
+    exchangeMs[rate] = x.cpuMs / x.requests;
+    log(
+      `bare HTTP exchange: ${x.requests} requests at ${round(x.requests / x.seconds, 0)}/s, client CPU ${round(exchangeMs[rate])} ms per request (${load()})`,
+    );
+  }
+  return exchangeMs;
 }
 
 function simData(peer: { privateKeyBase64: string }, acquirer: { publicKeyBase64: string }) {

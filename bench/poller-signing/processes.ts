@@ -6,6 +6,7 @@ import { readFileSync } from 'fs';
 import { createServer } from 'net';
 import * as path from 'path';
 import { repoRoot, waitFor } from '@app/testing';
+import type { ExchangeCommand, ExchangeResult } from './http-exchange';
 import type { SimulatorAnswer, SimulatorCommand, SimulatorProcessData } from './simulator-process';
 
 const TICK_MS = 10; // USER_HZ is 100 on Linux
@@ -178,4 +179,21 @@ export class SimulatorProcess {
     await this.call({ op: 'stop' }).catch(() => undefined);
     await gone;
   }
+}
+
+/** Runs the bare HTTP exchange (http-exchange.ts) in a process of its own, and returns what it measured. */
+export function runExchange(cmd: ExchangeCommand): Promise<ExchangeResult> {
+  const child = fork(path.join(__dirname, 'http-exchange.js'), [], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  return new Promise<ExchangeResult>((resolve, reject) => {
+    let answer: { ok: true; result: ExchangeResult } | { ok: false; message: string } | undefined;
+    child.on('message', (m: typeof answer) => (answer = m));
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      if (answer?.ok) resolve(answer.result);
+      else reject(new Error(`the HTTP exchange failed: ${answer ? answer.message : `exit code ${code}`}`));
+    });
+    child.send(cmd);
+  });
 }
