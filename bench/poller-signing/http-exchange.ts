@@ -21,18 +21,20 @@ export interface ExchangeResult {
   seconds: number;
   /** CPU of this process (every thread) over the counted requests. */
   cpuMs: number;
-  /** Answers that were not 200. */
+  /** Answers that were not 200, or had no body. */
   failures: number;
 }
 
 const CLAIM_EVERY_MS = 20; // the poller's shortest wait between claims (domain/claim-wait.ts)
+const TIMEOUT_MS = 10_000; // a simulator that stops answering fails the bench instead of hanging it
 
 const agent = new Agent({ keepAlive: true, maxSockets: 512, scheduling: 'lifo' });
 let failures = 0;
 
 function exchange(cmd: ExchangeCommand, headers: Record<string, string>): Promise<void> {
   return new Promise((resolve, reject) => {
-    const req = request(cmd.url, { method: 'POST', headers, agent });
+    const req = request(cmd.url, { method: 'POST', headers, agent, timeout: TIMEOUT_MS });
+    req.on('timeout', () => req.destroy(new Error(`no answer in ${TIMEOUT_MS} ms`)));
     req.on('error', reject);
     req.on('response', (res) => {
       const chunks: Buffer[] = [];
