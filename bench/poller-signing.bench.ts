@@ -39,7 +39,13 @@ import { generateKeyPairSync, KeyObject, randomBytes } from 'crypto';
 import { availableParallelism, loadavg } from 'os';
 import * as path from 'path';
 import { Client } from 'pg';
-import { buildSignContent, formatSignatureHeader, signContent, verifyContent } from '@app/alipayplus';
+import {
+  ALIPAYPLUS_INQUIRY_PAYMENT_PATH,
+  buildSignContent,
+  signContent,
+  signMessage,
+  verifyContent,
+} from '@app/alipayplus';
 import { purgeInfra, repoRoot, startInfra, waitFor } from '@app/testing';
 import { createTestDatabase } from '@app/testing/test-database';
 import { Replica, runExchange, SimulatorProcess } from './poller-signing/processes';
@@ -55,6 +61,17 @@ const intEnv = (name: string, fallback: number): number => {
 const SIGNED_N = intEnv('BENCH_SIGNED_N', 6000);
 const SIGNED_RATE = intEnv('BENCH_SIGNED_RATE', 300);
 const SLOPE_RATE = intEnv('BENCH_SIGNED_SLOPE_RATE', 1000);
+/**
+ * The signed runs' rates and sizes: SIGNED_RATE, then SLOPE_RATE (unless 0 or the same) with as many
+ * inquiries as make it last as long: the idle lead and tail in each run's CPU window then weigh the
+ * same in both, and cancel out of the slope.
+ */
+const SIGNED_RUNS: readonly (readonly [rate: number, n: number])[] = [
+  [SIGNED_RATE, SIGNED_N],
+  ...(SLOPE_RATE > 0 && SLOPE_RATE !== SIGNED_RATE
+    ? [[SLOPE_RATE, Math.round((SIGNED_N * SLOPE_RATE) / SIGNED_RATE)] as const]
+    : []),
+];
 const THREADS = intEnv('BENCH_SIGNING_THREADS', availableParallelism());
 const SCALE_N = intEnv('BENCH_SCALE_N', 8000);
 const FLOOR_N = intEnv('BENCH_FLOOR_N', 2000);
@@ -92,7 +109,7 @@ function keyPair(bits: number) {
 function floor(ours: KeyObject, theirs: { privateKey: KeyObject; publicKey: KeyObject }) {
   const content = (body: string) =>
     buildSignContent({
-      path: '/aps/api/v1/payments/inquiryPayment',
+      path: ALIPAYPLUS_INQUIRY_PAYMENT_PATH,
       clientId: CLIENT_ID,
       time: new Date().toISOString(),
       body,
@@ -126,14 +143,16 @@ interface Run {
   windowMs: number;
 }
 
+/** CPU of all the run's replicas together, in ms. */
+const totalCpuMs = (r: Run) => r.cpuMs.reduce((a, b) => a + b, 0);
+
 /** CPU per inquiry less what the replicas would have used idle over the same window. */
-const marginal = (r: Run) =>
-  (r.cpuMs.reduce((a, b) => a + b, 0) - (r.idleMsPerSecond * r.windowMs) / 1000) / r.inquiries;
+const marginal = (r: Run) => (totalCpuMs(r) - (r.idleMsPerSecond * r.windowMs) / 1000) / r.inquiries;
 
 const IDLE_SAMPLE_MS = 3000;
 
 /** Inquiries per CPU-second of the replicas. */
-const perCpu = (r: Run) => r.inquiries / (r.cpuMs.reduce((a, b) => a + b, 0) / 1000);
+const perCpu = (r: Run) => r.inquiries / (totalCpuMs(r) / 1000);
 
 /** The line through two runs' CPU per second at two rates: ms per added inquiry, and its intercept (ms/s). */
 interface Slope {
@@ -204,7 +223,7 @@ class Bench {
     if (n <= 0) return;
     const run = await this.run(sim, replicas, n, rate);
     log(
-      `  warm-up: ${n} inquiries at ${round(run.perSecond, 0)}/s, ${round(run.cpuMs.reduce((a, b) => a + b, 0) / n)} ms per inquiry (not counted)`,
+      `  warm-up: ${n} inquiries at ${round(run.perSecond, 0)}/s, ${round(totalCpuMs(run) / n)} ms per inquiry (not counted)`,
     );
   }
 
@@ -324,15 +343,12 @@ async function main(): Promise<void> {
         );
         return run;
       };
-      const run = await runAt(SIGNED_RATE, SIGNED_N);
+      const runs: Run[] = [];
+      for (const [rate, n] of SIGNED_RUNS) runs.push(await runAt(rate, n));
+      const [run, faster] = runs;
       signed[threads] = run.cpuMs[0] / run.inquiries;
       signedMarginal[threads] = marginal(run);
-      if (SLOPE_RATE > 0 && SLOPE_RATE !== SIGNED_RATE) {
-        // As many inquiries as make the faster run last as long: the idle lead and tail in each run's
-        // CPU window then weigh the same in both, and cancel out of the slope.
-        const faster = await runAt(SLOPE_RATE, Math.round((SIGNED_N * SLOPE_RATE) / SIGNED_RATE));
-        slopes[threads] = slope(run, faster);
-      }
+      if (faster) slopes[threads] = slope(run, faster);
     }
     const exchangeMs = await bareExchange(sim, simUrl, ours.privateKey);
     const second = floor(ours.privateKey, peer2048);
@@ -378,7 +394,7 @@ async function main(): Promise<void> {
       await bench.warmUp(cheap, replicas, Math.round(SCALE_N / 4), 0);
       const run = await bench.run(cheap, replicas, SCALE_N, 0);
       scaling.push(run);
-      const cpuS = run.cpuMs.reduce((a, b) => a + b, 0) / 1000;
+      const cpuS = totalCpuMs(run) / 1000;
       log(
         `${count} replica(s)${PIN ? ' pinned to cores ' + replicas.map((_, i) => i).join(',') : ''}: ${run.inquiries} inquiries in ${round(run.seconds, 1)} s = ${round(run.perSecond, 0)}/s; replica CPU ${run.cpuMs.map((c) => round(c / 1000, 1)).join(' + ')} s = ${round(run.inquiries / cpuS, 0)} inquiries per CPU-second; simulator CPU ${round(run.simCpuMs / 1000, 1)} s of ${round(run.windowMs / 1000, 1)} s (${load()})`,
       );
@@ -403,7 +419,7 @@ async function main(): Promise<void> {
     // second replica costs the first. The paced runs hold each replica at the same rate, one replica
     // or two: their projection is what running beside another replica costs (contended claims, locks,
     // the shared database), with the rate held equal.
-    const cores = (r: Run) => r.cpuMs.reduce((a, b) => a + b, 0) / r.windowMs;
+    const cores = (r: Run) => totalCpuMs(r) / r.windowMs;
     const projected = (2 * perCpu(two)) / perCpu(one);
     const pacedProjected = paced.length === 2 ? (2 * perCpu(paced[1])) / perCpu(paced[0]) : null;
     log(
@@ -464,8 +480,8 @@ async function main(): Promise<void> {
 }
 
 /**
- * 1c: the bare HTTP exchange at SIGNED_RATE (and SLOPE_RATE): CPU ms per request of a Node client
- * replaying one signed inquiry to the simulator, by rate.
+ * 1c: the bare HTTP exchange at the signed runs' rates (SIGNED_RUNS): CPU ms per request of a Node
+ * client replaying one signed inquiry to the simulator, by rate.
  */
 async function bareExchange(
   sim: SimulatorProcess,
@@ -473,27 +489,26 @@ async function bareExchange(
   ours: KeyObject,
 ): Promise<Record<number, number>> {
   const exchangeMs: Record<number, number> = {};
-  const inquiryPath = '/aps/api/v1/payments/inquiryPayment';
   const id = `exchange-${randomBytes(4).toString('hex')}`;
   await sim.createPayments([id], AMOUNT);
   const body = JSON.stringify({ paymentRequestId: id });
   const time = new Date().toISOString();
-  const signature = signContent(
-    buildSignContent({ path: inquiryPath, clientId: CLIENT_ID, time, body }),
-    ours,
-  );
+  const { signatureHeader } = signMessage({
+    path: ALIPAYPLUS_INQUIRY_PAYMENT_PATH,
+    clientId: CLIENT_ID,
+    time,
+    body,
+    privateKey: ours,
+  });
   const headers = {
     'Content-Type': 'application/json; charset=UTF-8',
     'Client-Id': CLIENT_ID,
     'Request-Time': time,
-    Signature: formatSignatureHeader({ keyVersion: '1', signature }),
+    Signature: signatureHeader,
   };
-  const rates: [number, number][] = [[SIGNED_RATE, SIGNED_N]];
-  if (SLOPE_RATE > 0 && SLOPE_RATE !== SIGNED_RATE)
-    rates.push([SLOPE_RATE, Math.round((SIGNED_N * SLOPE_RATE) / SIGNED_RATE)]);
-  for (const [rate, n] of rates) {
+  for (const [rate, n] of SIGNED_RUNS) {
     const x = await runExchange({
-      url: `${simUrl}${inquiryPath}`,
+      url: `${simUrl}${ALIPAYPLUS_INQUIRY_PAYMENT_PATH}`,
       headers,
       body,
       rate,
